@@ -1,0 +1,1 @@
+"""Synthetic lifter recordings: kinematics -> scene primitives -> rendered depth -> .db3 + truth JSON."""

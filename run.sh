@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One entry point that sets up everything barpath needs on a fresh machine, then runs it:
+#   bash run.sh demo        synthesize a demo set (no camera) and show it
+#   bash run.sh test        run the test suite
+#   bash run.sh ARGS...     any other `barpath` command, e.g. `bash run.sh analyze recordings/x.db3`
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# pyrealsense2 cannot be imported without the system's libusb-1.0.
+if ! ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0'; then
+  echo "installing libusb-1.0 (needed by pyrealsense2)..." >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libusb-1.0-0 >/dev/null
+fi
+
+# A virtual environment with barpath installed; reinstalled when pyproject.toml changes.
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+stamp=.venv/.barpath-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "installing barpath and its dependencies into .venv..." >&2
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+  .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c 'import pyrealsense2, cv2, filterpy, textual, numpy' && touch "$stamp"
+fi
+
+case "${1:-demo}" in
+  test) shift; exec .venv/bin/python -m pytest "$@" ;;
+  *) exec .venv/bin/barpath "$@" ;;
+esac

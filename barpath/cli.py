@@ -62,6 +62,27 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    import json
+
+    from barpath.pipeline import analyze_recording
+    from barpath.progress import Progress
+    from barpath.report import summary_text
+
+    progress = Progress(f"analyzing {os.path.basename(args.recording)}")
+    result = analyze_recording(args.recording, progress)
+    progress.done()
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(result.document, fh, indent=1)
+    print(summary_text(result.document))
+    if args.json:
+        print(f"wrote {args.json}")
+    if result.error is not None:
+        raise result.error
+    return 0
+
+
 def _ensure_demo_recording(seed: int) -> str:
     from barpath.progress import Progress
     from barpath.synth.record import truth_path_for, write_synthetic
@@ -100,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("info", help="show what a recording holds (camera, stream, frames, drops)")
     s.add_argument("recording")
     s.set_defaults(func=_cmd_info)
+
+    s = sub.add_parser("analyze", help="analyze a recording: reps, velocities, bar path, hinge checks")
+    s.add_argument("recording")
+    s.add_argument("--json", metavar="OUT", help="also write the full analysis (barpath.analysis/1) here")
+    s.set_defaults(func=_cmd_analyze)
 
     s = sub.add_parser("demo", help="synthesize a demo set (no camera needed) and show it")
     s.add_argument("--seed", type=int, default=0)

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from barpath.cameras import BASELINE_M
 from barpath.sources.frame import Intrinsics
 
-# Horizontal focal length as a fraction of image width, and stereo baseline, per model (D4xx depth, approx.).
+# Horizontal focal length as a fraction of image width (D4xx depth, approx.), and the stereo baseline.
+_FX_PER_WIDTH = {"D435": 425.0 / 848.0, "D435i": 425.0 / 848.0, "D455": 430.0 / 848.0, "D415": 600.0 / 848.0}
 CAMERA_MODELS: dict[str, dict[str, float]] = {
-    "D435": {"fx_per_width": 425.0 / 848.0, "baseline_m": 0.050},
-    "D435i": {"fx_per_width": 425.0 / 848.0, "baseline_m": 0.050},
-    "D455": {"fx_per_width": 430.0 / 848.0, "baseline_m": 0.095},
-    "D415": {"fx_per_width": 600.0 / 848.0, "baseline_m": 0.055},
-}
+    m: {"fx_per_width": f, "baseline_m": BASELINE_M[m]} for m, f in _FX_PER_WIDTH.items()}
 
 
 def d4xx_intrinsics(model: str, width: int, height: int) -> Intrinsics:

@@ -1,0 +1,238 @@
+"""The processing engine: depth frames in, tracked points, reps and sets out. One code path for `analyze`,
+replay and live, so what the TUI shows equals what `analyze` reports.
+
+Per frame: vision measures the plate (bar) and the near leg's joints -> one Kalman filter per point gates and
+tracks them (device timestamps; frame-number gaps are missed measurements) -> once the lift frame is known
+(stored calibration, or estimated from the first frames: floor plane = up, plate normal = bar axis), the
+accepted measurements go to the rep detector, which emits reps as they complete. Sets: a set ends after
+`idle_end_s` without bar motion (or on request); the next set starts clean.
+
+Which estimate each output comes from: TrackPoint (live display) = causal Kalman filter; reps/set = the rep
+detector's local regression over the filter-accepted measurements (identical live and offline); per-frame
+`frames` of the analysis JSON = RTS smoother over the whole recording (`finish`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from barpath.analysis.detector import RepDetector
+from barpath.analysis.liftframe import LiftFrame
+from barpath.analysis.setsummary import summarize_set
+from barpath.events import Event, RepFinished, SetFinished, SetStarted, TrackBatch, TrackPoint
+from barpath.sources.frame import DepthFrame, Intrinsics
+from barpath.tracking.point_tracker import PointTracker
+from barpath.vision.floor import FloorFit
+from barpath.vision.measure import FrameMeasurer
+
+POINTS = ("bar", "hip", "knee", "ankle", "shoulder")
+
+
+@dataclass
+class EngineConfig:
+    baseline_m: float = 0.050  # stereo baseline of the camera (D435/D415 ~50 mm, D455 95 mm)
+    plate_diameter_m: float = 0.45
+    idle_end_s: float | None = None  # end a set after this long without reps in progress (None: never)
+    batch_s: float = 1.0 / 30.0  # TrackBatch period (data time)
+    lift_frame_timeout_s: float = 3.0  # estimate the lift frame with what we have after this long
+
+
+@dataclass
+class FrameRecord:
+    """What the engine knew about one frame (camera coordinates)."""
+
+    frame: int
+    t: float
+    measured: dict[str, bool]
+    causal: dict[str, np.ndarray | None]  # filter position per point
+
+
+@dataclass
+class SetState:
+    index: int
+    detector: RepDetector
+    start_t: float
+    reps: list[dict] = field(default_factory=list)
+    last_motion_t: float = 0.0
+
+
+class LiftFrameEstimator:
+    """Auto lift frame: up from the floor plane, forward ⟂ the plate normal (bar axis), hips -> bar."""
+
+    def __init__(self) -> None:
+        self.floor: FloorFit | None = None
+        self.normals: list[np.ndarray] = []
+        self.bar_minus_hip: list[np.ndarray] = []
+        self.bars: list[np.ndarray] = []
+
+    def add(self, floor: FloorFit | None, bar, normal, hip) -> None:
+        self.floor = floor if floor is not None else self.floor
+        if normal is not None:
+            self.normals.append(np.asarray(normal, float))
+        if bar is not None:
+            self.bars.append(np.asarray(bar, float))
+            if hip is not None:
+                self.bar_minus_hip.append(np.asarray(bar, float) - np.asarray(hip, float))
+
+    def ready(self) -> bool:
+        return self.floor is not None and len(self.normals) >= 10 and len(self.bar_minus_hip) >= 10
+
+    def estimate(self) -> LiftFrame | None:
+        if self.floor is None:
+            return None
+        up = np.asarray(self.floor.normal, float)
+        axis = np.median(self.normals, axis=0) if self.normals else np.array([0.0, 0.0, 1.0])
+        axis = axis - (axis @ up) * up
+        forward = np.cross(up, axis)
+        if np.linalg.norm(forward) < 1e-6:
+            forward = np.array([1.0, 0.0, 0.0]) - up[0] * up
+        forward /= np.linalg.norm(forward)
+        if self.bar_minus_hip and np.median(np.array(self.bar_minus_hip) @ forward) < 0:
+            forward = -forward  # forward points from the hips toward the bar
+        bar0 = np.median(self.bars[:30], axis=0) if self.bars else np.zeros(3)
+        # origin: the floor point below the bar's first position
+        origin = bar0 - float(self.floor.height_above(bar0[None, :])[0]) * up
+        return LiftFrame(up=up, forward=forward, origin=origin, source="auto")
+
+
+class Engine:
+    """Feed DepthFrames in order with `process`; call `finish` at the end. Events go to `emit`."""
+
+    def __init__(self, intrinsics: Intrinsics, config: EngineConfig | None = None,
+                 lift_frame: LiftFrame | None = None, emit: Callable[[Event], None] | None = None) -> None:
+        self.intrinsics = intrinsics
+        self.config = config or EngineConfig()
+        self.emit = emit or (lambda e: None)
+        self.measurer = FrameMeasurer(plate_diameter_m=self.config.plate_diameter_m,
+                                      baseline_m=self.config.baseline_m)
+        self.trackers = {p: PointTracker(p, fx=intrinsics.fx) for p in POINTS}
+        self.lift_frame = lift_frame
+        self._estimator = None if lift_frame is not None else LiftFrameEstimator()
+        self.records: list[FrameRecord] = []
+        self._pending: list[tuple[float, dict[str, np.ndarray | None]]] = []  # before the lift frame is known
+        self._batch: list[TrackPoint] = []
+        self._batch_t0: float | None = None
+        self.t0_ms: float | None = None
+        self.sets: list[SetState] = []
+        self.current: SetState | None = None
+        self.lift: str | None = None
+
+    # ------------------------------------------------------------------ per frame
+    def process(self, frame: DepthFrame) -> None:
+        if self.t0_ms is None:
+            self.t0_ms = frame.timestamp_ms
+        t = (frame.timestamp_ms - self.t0_ms) / 1000.0
+        depth_m = frame.depth_m()
+        m = self.measurer.measure(depth_m, frame.intrinsics, t)
+        accepted: dict[str, np.ndarray | None] = {}
+        causal: dict[str, np.ndarray | None] = {}
+        measured: dict[str, bool] = {}
+        for name, tracker in self.trackers.items():
+            z = getattr(m, name)
+            cov = m.plate_cov if name == "bar" else m.covs.get(name)
+            sample = tracker.step(t, z, cov, frame.frame_number)
+            measured[name] = bool(sample.measured)
+            accepted[name] = np.asarray(z, float) if sample.measured else None
+            causal[name] = sample.position
+        self.records.append(FrameRecord(frame.frame_number, t, measured, causal))
+        if self.lift_frame is None:
+            self._estimator.add(self.measurer.floor, accepted["bar"], m.plate_normal, accepted["hip"])
+            if self._estimator.ready() or (t > self.config.lift_frame_timeout_s and self._estimator.floor):
+                self.lift_frame = self._estimator.estimate()
+        self._pending.append((t, accepted))
+        if self.lift_frame is not None:
+            for tp, acc in self._pending:
+                self._feed(tp, acc)
+            self._pending.clear()
+        self._track_point(frame.frame_number, t, causal, self.trackers["bar"])
+
+    def _feed(self, t: float, acc: dict[str, np.ndarray | None]) -> None:
+        if self.current is None:
+            self._start_set(t)
+        s = self.current
+        nan = np.full(3, np.nan)
+        pts = {k: (v if v is not None else nan) for k, v in acc.items()}
+        reps = s.detector.feed(t, pts["bar"], None, pts["hip"], pts["knee"], pts["ankle"], pts["shoulder"])
+        self.lift = s.detector.lift or self.lift
+        for rep in reps:
+            s.reps.append(rep)
+            s.last_motion_t = t
+            self.emit(RepFinished(s.index, rep, s.detector.summary()))
+        idle = self.config.idle_end_s
+        if idle is not None and s.reps and t - s.last_motion_t > idle:
+            self.end_set("idle")
+
+    def _track_point(self, frame: int, t: float, causal: dict, bar_tracker: PointTracker) -> None:
+        lf = self.lift_frame
+
+        def sag(p):
+            if p is None or lf is None:
+                return None
+            q = lf.to_lift(p)
+            return (float(q[0]), float(q[1]))
+
+        vy = None
+        last = bar_tracker.history[-1].sample if bar_tracker.history else None
+        if lf is not None and last is not None and last.velocity is not None:
+            vy = float(lf.vectors_to_lift(last.velocity)[1])
+        self._batch.append(TrackPoint(t, frame, sag(causal["bar"]), sag(causal["hip"]), sag(causal["knee"]), vy))
+        if self._batch_t0 is None:
+            self._batch_t0 = t
+        if t - self._batch_t0 >= self.config.batch_s:
+            self._flush_batch()
+
+    def _flush_batch(self) -> None:
+        if self._batch:
+            self.emit(TrackBatch(self.current.index if self.current else 0, tuple(self._batch)))
+        self._batch = []
+        self._batch_t0 = None
+
+    # ------------------------------------------------------------------ sets
+    def _start_set(self, t: float) -> None:
+        self.current = SetState(len(self.sets) + 1, RepDetector(self.lift_frame), t, last_motion_t=t)
+        self.sets.append(self.current)
+        self.emit(SetStarted(self.current.index, t))
+
+    def end_set(self, reason: str = "key") -> SetState | None:
+        """Close the current set (emitting its last reps); the next frames start a new one."""
+        s = self.current
+        if s is None:
+            return None
+        for rep in s.detector.finish():
+            s.reps.append(rep)
+            self.emit(RepFinished(s.index, rep, s.detector.summary()))
+        self.current = None
+        self._flush_batch()
+        self.emit(SetFinished(s.index, tuple(s.reps), s.detector.summary(), None, reason))
+        return s
+
+    # ------------------------------------------------------------------ end
+    def finish(self) -> None:
+        if self._pending and self.lift_frame is None and self._estimator is not None:
+            self.lift_frame = self._estimator.estimate()
+            if self.lift_frame is not None:
+                for tp, acc in self._pending:
+                    self._feed(tp, acc)
+                self._pending.clear()
+        self._flush_batch()
+        self.end_set("end_of_recording")
+
+    def all_reps(self) -> list[dict]:
+        return [r for s in self.sets for r in s.reps]
+
+    def set_summary(self) -> dict:
+        """The contract's `set` for the whole recording (one set for `analyze`)."""
+        if len(self.sets) == 1:
+            return self.sets[0].detector.summary()
+        return summarize_set(self.all_reps(), self.lift)
+
+    def smoothed(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """RTS-smoothed (positions, velocities) per point over the whole recording, aligned with records."""
+        out = {}
+        for name, tr in self.trackers.items():
+            sm = tr.smooth()
+            out[name] = (sm.position, sm.velocity)
+        return out

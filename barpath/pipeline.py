@@ -1,0 +1,48 @@
+"""Run the engine over a source: the shared loop behind `analyze` and the TUI's drivers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from barpath.cameras import baseline_for
+from barpath.engine import Engine, EngineConfig
+from barpath.errors import InputError
+from barpath.events import Event
+from barpath.report import analysis_document
+from barpath.sources.base import FrameSource
+from barpath.sources.playback import RecordingSource
+
+
+def engine_for(source: FrameSource, emit: Callable[[Event], None] | None = None,
+               idle_end_s: float | None = None) -> Engine:
+    info = source.info
+    cfg = EngineConfig(baseline_m=baseline_for(info.camera), idle_end_s=idle_end_s)
+    return Engine(info.intrinsics, cfg, lift_frame=None, emit=emit)
+
+
+@dataclass
+class AnalysisResult:
+    document: dict
+    error: InputError | None  # the recording stopped early: the document covers the part played
+
+
+def analyze_recording(path: str, progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
+    """Play a recording as fast as possible through the engine; one set per recording."""
+    source = RecordingSource(path)
+    engine = engine_for(source)
+    total = source.stored_frames or max(1, int(round((source.info.duration_s or 0) * source.info.fps)))
+    error = None
+    try:
+        for frame in source.frames():
+            engine.process(frame)
+            if progress is not None:
+                progress(source.info.frames, max(total, source.info.frames))
+    except InputError as e:
+        if not engine.records:
+            raise
+        error = e  # keep what was played: a finished set is never lost
+    finally:
+        source.close()
+    engine.finish()
+    return AnalysisResult(analysis_document(source.info, engine), error)

@@ -99,10 +99,63 @@ def _ensure_demo_recording(seed: int) -> str:
     return str(path)
 
 
+def _settings(args: argparse.Namespace):
+    from barpath.ui.app import Settings
+
+    return Settings(load_kg=args.load, vl_limit_pct=args.vl_limit)
+
+
+def _run_tui(driver, args: argparse.Namespace) -> int:
+    from barpath.ui.app import create_app
+
+    app = create_app(driver, settings=_settings(args))
+    try:
+        app.run()
+    finally:
+        driver.stop()
+    return 0
+
+
+def _replay(path: str, args: argparse.Namespace) -> int:
+    from barpath.ui.engine_drivers import ReplayDriver
+
+    driver = ReplayDriver(path, speed=args.speed, idle_end_s=args.idle)
+    return _run_tui(driver, args)
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    return _replay(args.recording, args)
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     path = _ensure_demo_recording(args.seed)
-    _describe(path)
-    return 0
+    if args.no_tui or not sys.stdout.isatty():
+        # no terminal to draw in (CI, a pipe): show the same results as text
+        args.recording, args.json = path, None
+        return _cmd_analyze(args)
+    return _replay(path, args)
+
+
+def _cmd_live(args: argparse.Namespace) -> int:
+    from barpath.sources.live import LiveSource, wait_for_camera
+    from barpath.ui.engine_drivers import LiveDriver
+
+    LiveSource.check_connected(args.serial)  # one clear line when no camera is there at all
+
+    def factory(record_to: str | None):
+        return LiveSource(args.serial, args.width, args.height, args.fps, record_to)
+
+    driver = LiveDriver(factory, record_dir=None if args.no_record else str(RECORDINGS_DIR),
+                        idle_end_s=args.idle, wait_for_camera=lambda timeout: wait_for_camera(args.serial, timeout))
+    return _run_tui(driver, args)
+
+
+def _add_tui_flags(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--load", type=float, default=None, metavar="KG", help="load on the bar for the set (kg)")
+    s.add_argument("--vl-limit", type=float, default=20.0, metavar="PCT",
+                   help="velocity-loss limit in %% (default 20): a banner and the bell say to end the set")
+    s.add_argument("--idle", type=float, default=10.0, metavar="S",
+                   help="a set ends after this many seconds without bar motion (default 10)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,9 +180,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", metavar="OUT", help="also write the full analysis (barpath.analysis/1) here")
     s.set_defaults(func=_cmd_analyze)
 
-    s = sub.add_parser("demo", help="synthesize a demo set (no camera needed) and show it")
+    s = sub.add_parser("replay", help="replay a recording at its recorded pace in the TUI")
+    s.add_argument("recording")
+    s.add_argument("--speed", type=float, default=1.0, help="playback speed factor (default 1)")
+    _add_tui_flags(s)
+    s.set_defaults(func=_cmd_replay)
+
+    s = sub.add_parser("demo", help="synthesize a demo set (no camera needed) and replay it in the TUI")
     s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--speed", type=float, default=1.0, help="playback speed factor (default 1)")
+    s.add_argument("--no-tui", action="store_true", help="print the analysis instead of starting the TUI")
+    _add_tui_flags(s)
     s.set_defaults(func=_cmd_demo)
+
+    s = sub.add_parser("live", help="a connected RealSense camera, live in the TUI; records every set")
+    s.add_argument("--serial", help="camera serial number (default: the first camera found)")
+    s.add_argument("--width", type=int, default=848)
+    s.add_argument("--height", type=int, default=480)
+    s.add_argument("--fps", type=int, default=90)
+    s.add_argument("--no-record", action="store_true", help="do not record the session to recordings/")
+    _add_tui_flags(s)
+    s.set_defaults(func=_cmd_live)
     return p
 
 

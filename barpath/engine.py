@@ -38,6 +38,8 @@ class EngineConfig:
     idle_end_s: float | None = None  # end a set after this long without reps in progress (None: never)
     batch_s: float = 1.0 / 30.0  # TrackBatch period (data time)
     lift_frame_timeout_s: float = 3.0  # estimate the lift frame with what we have after this long
+    restart_move_m: float = 0.05  # after a set ended, the bar moving this far starts the next one
+    preroll_s: float = 2.0  # samples before that move fed to the new set (the rest before the rise)
 
 
 @dataclass
@@ -57,6 +59,7 @@ class SetState:
     start_t: float
     reps: list[dict] = field(default_factory=list)
     last_motion_t: float = 0.0
+    motion_anchor: np.ndarray | None = None
 
 
 class LiftFrameEstimator:
@@ -119,6 +122,9 @@ class Engine:
         self.sets: list[SetState] = []
         self.current: SetState | None = None
         self.lift: str | None = None
+        self._rest_bar: np.ndarray | None = None  # where the bar was when the last set ended
+        self._last_bar: np.ndarray | None = None
+        self._preroll: list[tuple[float, dict[str, np.ndarray | None]]] = []
 
     # ------------------------------------------------------------------ per frame
     def process(self, frame: DepthFrame) -> None:
@@ -151,10 +157,41 @@ class Engine:
 
     def _feed(self, t: float, acc: dict[str, np.ndarray | None]) -> None:
         if self.current is None:
+            if not self._should_start(t, acc):
+                return
             self._start_set(t)
+            backlog, self._preroll = self._preroll, []
+            for tp, a in backlog:
+                self._feed_current(tp, a)
+        self._feed_current(t, acc)
+
+    def _should_start(self, t: float, acc: dict[str, np.ndarray | None]) -> bool:
+        """The first set starts at once; later ones when the bar leaves where it rested at the last set's end."""
+        if not self.sets:
+            return True
+        self._preroll.append((t, acc))
+        while self._preroll and t - self._preroll[0][0] > self.config.preroll_s:
+            self._preroll.pop(0)
+        bar = acc["bar"]
+        if bar is None:
+            return False
+        if self._rest_bar is None:
+            self._rest_bar = bar
+            return False
+        if np.linalg.norm(bar - self._rest_bar) > self.config.restart_move_m:
+            self._preroll.pop()  # this sample is fed by _feed itself
+            return True
+        return False
+
+    def _feed_current(self, t: float, acc: dict[str, np.ndarray | None]) -> None:
         s = self.current
         nan = np.full(3, np.nan)
         pts = {k: (v if v is not None else nan) for k, v in acc.items()}
+        if acc["bar"] is not None:
+            self._last_bar = acc["bar"]
+            # idle = the bar has stayed within 2 cm of where it last moved to
+            if s.motion_anchor is None or np.linalg.norm(acc["bar"] - s.motion_anchor) > 0.02:
+                s.motion_anchor, s.last_motion_t = acc["bar"], t
         reps = s.detector.feed(t, pts["bar"], None, pts["hip"], pts["knee"], pts["ankle"], pts["shoulder"])
         self.lift = s.detector.lift or self.lift
         for rep in reps:
@@ -205,6 +242,8 @@ class Engine:
             s.reps.append(rep)
             self.emit(RepFinished(s.index, rep, s.detector.summary()))
         self.current = None
+        self._rest_bar = self._last_bar
+        self._preroll = []
         self._flush_batch()
         self.emit(SetFinished(s.index, tuple(s.reps), s.detector.summary(), None, reason))
         return s

@@ -27,14 +27,19 @@ def connected_serials() -> list[str]:
 class LiveSource(FrameSource):
     """Depth from a camera; `record_to` (a .db3 path) records everything streamed via the SDK."""
 
-    def __init__(self, serial: str | None = None, width: int = 848, height: int = 480, fps: int = 90,
-                 record_to: str | None = None) -> None:
-        self._ctx = rs.context()
-        serials = [device_info(d, rs.camera_info.serial_number) for d in self._ctx.query_devices()]
+    @staticmethod
+    def check_connected(serial: str | None = None) -> None:
+        """Raise a one-line BarpathError unless the camera (or any camera) is connected."""
+        serials = connected_serials()
         if not serials:
             raise BarpathError("no RealSense camera connected (try `barpath demo` or `barpath replay FILE`)")
         if serial is not None and serial not in serials:
             raise BarpathError(f"camera {serial} not connected; connected: {', '.join(serials)}")
+
+    def __init__(self, serial: str | None = None, width: int = 848, height: int = 480, fps: int = 90,
+                 record_to: str | None = None) -> None:
+        self.check_connected(serial)
+        self._ctx = rs.context()
         self._removed = threading.Event()
         self._ctx.set_devices_changed_callback(self._on_devices_changed)
         self._pipe = rs.pipeline(self._ctx)

@@ -1,0 +1,251 @@
+"""Hip-hinge and bar-proximity checks per rep, in the sagittal plane of the lift frame (forward, up).
+
+Joint tracks (hip, knee, ankle, shoulder joint centres, ~1 cm noise, NaN gaps) are smoothed with a local
+quadratic fit (kernel `joint_sigma_s`) before anything is measured. Definitions:
+- max_bar_to_body: the largest horizontal gap between the bar's surface (bar axis - bar_radius) and the front of
+  the legs at the bar's height, while the bar is below the hip, over the rep (concentric + eccentric). The legs'
+  front is modelled from the joint centres: capsules ankle->knee (radius `shank_half_thickness`) and knee->hip
+  (three pieces tapering from `thigh_half_thickness_knee` to `thigh_half_thickness_hip`), i.e. the joint axis
+  plus a half-thickness, including the rounded knee.
+- bar_path_horizontal_range: max - min of the smoothed bar forward coordinate over the rep.
+- hip_back_travel / knee_forward_travel: over the descent (the rep's eccentric phase), the largest backward hip /
+  forward knee displacement from their positions at the descent's start (>= 0).
+- knee_flexion_change: knee flexion (180 deg - ankle-knee-hip angle) at the descent's end minus at its start.
+- hips_first: the hip has moved `onset_m` (2 cm) back before the knee has moved 2 cm forward (True if the hip
+  reaches 2 cm and the knee never does; False if the hip never does).
+Faults:
+- bar_away_from_body: max_bar_to_body > `bar_away_m` (6 cm).
+- knees_first: hips_first is False.
+- spine_fold (heuristic, not validated on data): in the descent the torso (hip->shoulder) inclines forward by
+  >= `fold_min_deg` while the hip travels back less than `fold_ratio` x the shoulder's forward swing about the
+  hip (trunk length x change of sin(inclination)): the chest goes down without the hips going back.
+- lockout_hyperextension: at the concentric end (mean over the next `lockout_window_s`) the torso leans back
+  past vertical by more than `lean_back_deg`.
+Anything that cannot be measured (joint not tracked over enough of the window) is None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from barpath.analysis.signal import local_poly
+
+
+@dataclass(frozen=True)
+class HingeConfig:
+    shank_half_thickness: float = 0.05
+    thigh_half_thickness_knee: float = 0.055
+    thigh_half_thickness_hip: float = 0.08
+    bar_radius: float = 0.014
+    joint_sigma_s: float = 0.07
+    bar_sigma_s: float = 0.05
+    onset_m: float = 0.02
+    bar_away_m: float = 0.06
+    max_gap_s: float = 0.05  # no estimate farther than this from a tracked frame (bar-to-body gap)
+    bridge_gap_s: float = 0.3  # descent checks: tracking gaps up to this long are bridged by the local fit,
+    # longer ones inside the descent make the joint's descent metrics None ...
+    end_gap_s: float = 0.07  # ... as does no tracked frame within this of the descent's start or end
+    min_coverage: float = 0.5  # fraction of the window's frames a joint must be tracked in
+    fold_min_deg: float = 20.0
+    fold_ratio: float = 0.25
+    lean_back_deg: float = 10.0
+    lockout_window_s: float = 0.3
+
+
+def _capsules(cfg: HingeConfig, ankle, knee, hip):
+    """Leg capsules: p0, p1 (M, K, 2), radii (K,)."""
+    p0s, p1s, rs = [ankle], [knee], [cfg.shank_half_thickness]
+    for f0, f1 in ((0.0, 1 / 3), (1 / 3, 2 / 3), (2 / 3, 1.0)):
+        p0s.append(knee + f0 * (hip - knee))
+        p1s.append(knee + f1 * (hip - knee))
+        fm = 0.5 * (f0 + f1)
+        rs.append(cfg.thigh_half_thickness_knee + fm * (cfg.thigh_half_thickness_hip - cfg.thigh_half_thickness_knee))
+    return np.stack(p0s, axis=-2), np.stack(p1s, axis=-2), np.asarray(rs)
+
+
+def leg_front(p0, p1, radii, y) -> np.ndarray:
+    """Front-most (largest forward) coordinate of a union of planar capsules at height y; NaN where none
+    reaches y. p0, p1: (M, K, 2) (forward, up); radii (K,); y (M,)."""
+    y = np.asarray(y, float)[:, None]
+    best = np.full(p0.shape[:2], -np.inf)
+    for c in (p0, p1):
+        h2 = radii**2 - (y - c[..., 1]) ** 2
+        best = np.maximum(best, np.where(h2 >= 0, c[..., 0] + np.sqrt(np.clip(h2, 0, None)), -np.inf))
+    d = p1 - p0
+    length = np.linalg.norm(d, axis=-1)
+    ok = length > 1e-9
+    u = d / np.where(ok, length, 1.0)[..., None]
+    flip = u[..., 1] < 0
+    u = np.where(flip[..., None], -u, u)
+    base = np.where(flip[..., None], p1, p0)
+    nrm = np.stack([u[..., 1], -u[..., 0]], axis=-1)
+    ok &= u[..., 1] > 1e-9
+    s = (y - base[..., 1] - radii * nrm[..., 1]) / np.where(ok, u[..., 1], 1.0)
+    x_side = base[..., 0] + radii * nrm[..., 0] + s * u[..., 0]
+    ok &= (s >= 0) & (s <= length)
+    best = np.maximum(best, np.where(ok, x_side, -np.inf))
+    with np.errstate(invalid="ignore"):
+        best = np.where(np.isnan(best), -np.inf, best)
+    front = best.max(axis=-1)
+    return np.where(np.isfinite(front), front, np.nan)
+
+
+def knee_flexion_deg(ankle, knee, hip) -> np.ndarray:
+    """Knee flexion (deg, 0 = straight) from sagittal (forward, up) points (..., 2)."""
+    a = ankle - knee
+    b = hip - knee
+    c = np.sum(a * b, axis=-1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
+    return 180.0 - np.degrees(np.arccos(np.clip(c, -1.0, 1.0)))
+
+
+def torso_inclination_deg(hip, shoulder) -> np.ndarray:
+    """Torso angle from vertical (deg), + = leaning forward."""
+    d = shoulder - hip
+    return np.degrees(np.arctan2(d[..., 0], d[..., 1]))
+
+
+def _onset(t, disp, level) -> float | None:
+    i = np.flatnonzero(disp >= level)
+    if len(i) == 0:
+        return None
+    j = int(i[0])
+    if j == 0 or not np.isfinite(disp[j - 1]):
+        return float(t[j])
+    f = (level - disp[j - 1]) / (disp[j] - disp[j - 1])
+    return float(t[j - 1] + f * (t[j] - t[j - 1]))
+
+
+class _Smoothed:
+    """Sagittal (forward, up) tracks smoothed over a time window, with per-joint coverage."""
+
+    def __init__(self, t, tracks: dict, t0: float, t1: float, cfg: HingeConfig):
+        self.cfg = cfg
+        margin = 4 * max(cfg.joint_sigma_s, cfg.bar_sigma_s)
+        sel = (t >= t0 - margin) & (t <= t1 + margin)
+        self.tw = t[sel]
+        self.inner = (self.tw >= t0) & (self.tw <= t1)
+        self.raw = {k: (None if v is None else np.asarray(v, float)[sel][:, :2]) for k, v in tracks.items()}
+
+    def coverage(self, name, mask) -> float:
+        p = self.raw.get(name)
+        if p is None or not mask.any():
+            return 0.0
+        return float(np.all(np.isfinite(p[mask]), axis=1).mean())
+
+    def at(self, name, times=None, bridge: bool = False) -> np.ndarray | None:
+        """Smoothed (forward, up) of a track at its own tracked frames (NaN at untracked ones: no
+        extrapolation); with times given (bridge=True), linearly interpolated from those across gaps."""
+        p = self.raw.get(name)
+        if p is None:
+            return None
+        sigma = self.cfg.bar_sigma_s if name == "bar" else self.cfg.joint_sigma_s
+        sm = local_poly(self.tw, p, sigma, min_points=5, max_gap=self.cfg.max_gap_s)
+        sm[~np.all(np.isfinite(p), axis=1)] = np.nan
+        if times is None:
+            return sm
+        ok = np.all(np.isfinite(sm), axis=1)
+        out = np.full((len(times), 2), np.nan)
+        if ok.sum() >= 2:
+            for d in range(2):
+                out[:, d] = np.interp(times, self.tw[ok], sm[ok, d])
+        return out
+
+    def longest_gap(self, name, t0, t1) -> float:
+        """Longest stretch of [t0, t1] without a tracked frame of this joint (s)."""
+        p = self.raw.get(name)
+        if p is None:
+            return np.inf
+        ok = np.all(np.isfinite(p), axis=1)
+        tt = np.concatenate([[t0], self.tw[ok & (self.tw > t0) & (self.tw < t1)], [t1]])
+        # the ends count as tracked only if a frame is within end_gap_s of them
+        near0 = np.any(ok & (np.abs(self.tw - t0) <= self.cfg.end_gap_s))
+        near1 = np.any(ok & (np.abs(self.tw - t1) <= self.cfg.end_gap_s))
+        if not (near0 and near1):
+            return np.inf
+        return float(np.max(np.diff(tt)))
+
+
+def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end: float | None,
+                  cfg: HingeConfig = HingeConfig()) -> dict:
+    """t (N,); tracks: name -> (N, >=2) lift-frame arrays (forward, up, ...) or None, names 'bar', 'hip',
+    'knee', 'ankle', 'shoulder'; window (t0, t1) = the rep; descent (es, ee) = its eccentric phase or
+    (None, None). Returns the per-rep hinge keys plus 'faults' (list)."""
+    t = np.asarray(t, float)
+    out = dict.fromkeys(("max_bar_to_body", "bar_path_horizontal_range", "hip_back_travel",
+                         "knee_forward_travel", "knee_flexion_change", "hips_first"))
+    faults: list[str] = []
+    w0, w1 = window
+    es, ee = descent
+    lo = min(x for x in (w0, es) if x is not None)
+    hi = max(x for x in (w1, ee) if x is not None)
+    s = _Smoothed(t, tracks, lo, hi, cfg)
+    inner = s.inner
+    if not inner.any():
+        out["faults"] = faults
+        return out
+    ti = s.tw[inner]
+    bar = s.at("bar")
+    if bar is not None:
+        bf = bar[inner, 0]
+        if np.isfinite(bf).sum() >= 2:
+            out["bar_path_horizontal_range"] = float(np.nanmax(bf) - np.nanmin(bf))
+    # bar-to-leg gap
+    legs = {k: s.at(k) for k in ("ankle", "knee", "hip")}
+    if bar is not None and all(v is not None for v in legs.values()) and \
+            min(s.coverage(k, inner) for k in ("knee", "hip")) >= cfg.min_coverage:
+        a, kn, hp, b = (legs["ankle"][inner], legs["knee"][inner], legs["hip"][inner], bar[inner])
+        ok = np.all(np.isfinite(np.concatenate([a, kn, hp, b], axis=1)), axis=1) & (b[:, 1] < hp[:, 1])
+        if ok.any():
+            p0, p1, radii = _capsules(cfg, a[ok], kn[ok], hp[ok])
+            front = leg_front(p0, p1, radii, b[ok, 1])
+            gap = b[ok, 0] - cfg.bar_radius - front
+            gap = gap[np.isfinite(gap)]
+            if len(gap):
+                out["max_bar_to_body"] = float(gap.max())
+                if gap.max() > cfg.bar_away_m:
+                    faults.append("bar_away_from_body")
+    # descent checks
+    if es is not None and ee is not None and ee > es:
+        d = (s.tw >= es) & (s.tw <= ee)
+        td = np.concatenate([[es], s.tw[d], [ee]])
+        cov = {k: s.coverage(k, d) >= cfg.min_coverage and s.longest_gap(k, es, ee) <= cfg.bridge_gap_s
+               for k in ("hip", "knee", "ankle", "shoulder")}
+        hip = s.at("hip", td, bridge=True) if cov["hip"] else None
+        knee = s.at("knee", td, bridge=True) if cov["knee"] else None
+        ankle = s.at("ankle", td, bridge=True) if cov["ankle"] else None
+        back = fwd = None
+        if hip is not None and np.isfinite(hip[0, 0]):
+            back = hip[0, 0] - hip[:, 0]
+            out["hip_back_travel"] = float(max(np.nanmax(back), 0.0))
+        if knee is not None and np.isfinite(knee[0, 0]):
+            fwd = knee[:, 0] - knee[0, 0]
+            out["knee_forward_travel"] = float(max(np.nanmax(fwd), 0.0))
+        if back is not None and fwd is not None:
+            th, tk = _onset(td, back, cfg.onset_m), _onset(td, fwd, cfg.onset_m)
+            hf = th is not None and (tk is None or th < tk)
+            out["hips_first"] = bool(hf)
+            if not hf:
+                faults.append("knees_first")
+        if hip is not None and knee is not None and ankle is not None:
+            flex = knee_flexion_deg(ankle[[0, -1]], knee[[0, -1]], hip[[0, -1]])
+            if np.all(np.isfinite(flex)):
+                out["knee_flexion_change"] = float(flex[1] - flex[0])
+        if back is not None and cov["shoulder"]:
+            sh = s.at("shoulder", td, bridge=True)
+            inc = torso_inclination_deg(hip, sh)
+            if np.isfinite(inc[0]) and np.isfinite(inc).sum() >= 2:
+                k = int(np.nanargmax(inc))
+                trunk = float(np.nanmedian(np.linalg.norm(sh - hip, axis=1)))
+                swing = trunk * (np.sin(np.radians(inc[k])) - np.sin(np.radians(inc[0])))
+                if inc[k] - inc[0] >= cfg.fold_min_deg and out["hip_back_travel"] < cfg.fold_ratio * swing:
+                    faults.append("spine_fold")
+    if concentric_end is not None:
+        lw = (s.tw >= concentric_end) & (s.tw <= concentric_end + cfg.lockout_window_s)
+        if lw.any() and s.coverage("hip", lw) >= cfg.min_coverage and s.coverage("shoulder", lw) >= cfg.min_coverage:
+            inc = torso_inclination_deg(s.at("hip")[lw], s.at("shoulder")[lw])
+            if np.isfinite(inc).any() and np.nanmean(inc) < -cfg.lean_back_deg:
+                faults.append("lockout_hyperextension")
+    out["faults"] = faults
+    return out

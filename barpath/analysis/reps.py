@@ -1,0 +1,265 @@
+"""Rep segmentation from the bar's vertical position / velocity in the lift frame.
+
+A rep is one concentric phase (the bar rising from a low point to the top) plus the eccentric phase that lowers
+the bar around it: the lowering AFTER it for a deadlift (the bar starts each rep on the floor), the lowering
+BEFORE it for an RDL (the bar starts each rep at lockout).
+
+Algorithm (all thresholds relative to the data, see SegmentConfig):
+1. Significant moves: a zigzag (hysteresis on position) over a running median of the bar height finds the
+   alternating lows and highs; a leg must move at least `delta` = max(min_move_m, move_fraction * range of the
+   recording). Walking in, setting up, foot shuffles, bounces on the floor and tracker noise move the bar far
+   less and create no legs.
+2. Phase boundaries (domain.md): inside a rising leg, from the sample of peak upward velocity walk outward to the
+   zero crossings of the (RTS-smoothed) vertical velocity; the crossing time is interpolated between samples.
+   Same for falling legs with the sign flipped.
+3. The floor: if the first significant move is a rise, the bar rested low before it -> that level is the floor
+   (where a deadlift's bar rests, a plate radius above the ground). A rise "from the floor" starts within
+   `floor_tol` of it.
+4. The lift: no floor known (the set starts with the bar held at the top) -> rdl. Otherwise rdl when the rises
+   NOT from the floor are at least as many as the floor rises minus one (an RDL set may contain one pick-up
+   from the floor), else deadlift.
+5. Reps. deadlift: every rise + the fall after it. rdl: every rise not from the floor that follows a fall
+   (so the pick-up from the floor, un-racking, and the put-down / re-racking at the end are not reps).
+   partial: ROM < partial_fraction * median ROM of the set's reps (so far).
+6. Live readiness: a deadlift rep is ready once its lowering has ended (velocity back to >= 0) `settle_s` ago
+   and the bar is back on the floor (or the next rise began); an RDL rep once its concentric ended `settle_s`
+   ago. With final=True (end of the recording) every rep found so far is ready.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from barpath.analysis.signal import crossing_time, interp_gaps, local_poly, running_median
+
+LIFTS = ("deadlift", "rdl")
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    min_move_m: float = 0.06  # a significant move is at least this large ...
+    move_fraction: float = 0.12  # ... and at least this fraction of the recording's vertical range
+    floor_tol_m: float = 0.03  # a low within max(floor_tol_m, floor_tol_fraction * range) of the floor
+    floor_tol_fraction: float = 0.08
+    partial_fraction: float = 0.9  # ROM below this fraction of the set's median ROM -> partial
+    median_s: float = 0.05  # half-width of the running median used for the zigzag
+    max_gap_s: float = 0.35  # NaN runs up to this long are interpolated (velocity, position)
+    settle_s: float = 0.25  # live: data needed after a phase end before a rep is emitted
+    deriv_sigma_s: float = 0.04  # kernel for velocity from position when no velocity is given
+    onset_speed: float = 0.03  # m/s: phase boundaries are extrapolated from where |v| crosses this ...
+    onset_fraction: float = 0.08  # ... or this fraction of the phase's peak speed, whichever is larger
+
+
+@dataclass
+class Phases:
+    """One rep's phases. Times in s (None if not observed); i_* are sample indices of the zigzag turning points."""
+
+    concentric_start: float | None
+    concentric_end: float | None
+    eccentric_start: float | None
+    eccentric_end: float | None
+    low_index: int  # turning point at the bottom of the rep
+    high_index: int  # turning point at the top of the rep
+    range_estimate: float  # vertical ROM from the running median (m), used for the partial flag
+    partial: bool = False
+    ready: bool = False
+
+
+@dataclass
+class Segmentation:
+    lift: str | None
+    floor: float | None  # bar height (lift frame) when resting on the floor, if seen
+    delta: float
+    turning_points: list[tuple[int, str]] = field(default_factory=list)  # (index, "L" | "H")
+    reps: list[Phases] = field(default_factory=list)
+    velocity: np.ndarray | None = None  # the vertical velocity used (gaps filled)
+
+
+def _zigzag(y: np.ndarray, delta: float) -> list[tuple[int, str]]:
+    """Alternating significant lows / highs of y (NaN skipped). The last point is provisional."""
+    idx = np.flatnonzero(np.isfinite(y))
+    if len(idx) == 0:
+        return []
+    pts: list[tuple[int, str]] = []
+    i_min = i_max = idx[0]
+    direction = 0
+    for i in idx:
+        yi = y[i]
+        if direction == 0:
+            if yi < y[i_min]:
+                i_min = i
+            if yi > y[i_max]:
+                i_max = i
+            if yi - y[i_min] >= delta:
+                pts.append((int(i_min), "L"))
+                direction, i_max = 1, i
+            elif y[i_max] - yi >= delta:
+                pts.append((int(i_max), "H"))
+                direction, i_min = -1, i
+        elif direction > 0:
+            if yi > y[i_max]:
+                i_max = i
+            elif y[i_max] - yi >= delta:
+                pts.append((int(i_max), "H"))
+                direction, i_min = -1, i
+        else:
+            if yi < y[i_min]:
+                i_min = i
+            elif yi - y[i_min] >= delta:
+                pts.append((int(i_min), "L"))
+                direction, i_max = 1, i
+    if direction > 0:
+        pts.append((int(i_max), "H"))
+    elif direction < 0:
+        pts.append((int(i_min), "L"))
+    return pts
+
+
+def vertical_velocity(t, y, v=None, cfg: SegmentConfig = SegmentConfig()) -> np.ndarray:
+    """The vertical velocity to segment with: the given one (short gaps interpolated), else / where missing the
+    derivative of a local quadratic fit of the position."""
+    t = np.asarray(t, float)
+    if v is not None:
+        v = interp_gaps(t, np.asarray(v, float), cfg.max_gap_s)
+    if v is None or not np.isfinite(v).all():
+        dv = local_poly(t, y, cfg.deriv_sigma_s, deriv=1)
+        v = dv if v is None else np.where(np.isfinite(v), v, dv)
+    return v
+
+
+def _walk(v: np.ndarray, t: np.ndarray, k: int, lo: int, hi: int, sign: float,
+          onset: float, slope_n: int = 2) -> tuple[float | None, float | None]:
+    """From sample k (peak of sign*v), the phase boundaries before and after it within [lo, hi].
+
+    Walk outward while sign*v > `onset` (a speed well above the velocity noise); from that threshold crossing
+    extrapolate the local slope of v (linear fit over the bracketing samples +- slope_n) down to zero; take the
+    later (start) / earlier (end) of that and the first actual zero crossing beyond the threshold (noise can
+    only push the plain zero crossing outward; the slope extrapolation is unbiased for a linear onset, late by
+    up to half the threshold-crossing delay for a quadratic one). At rest, correlated velocity noise keeps
+    crossing zero at random, so a plain walk to the first v <= 0 can stop far out in the rest; the threshold
+    plus slope gives the crossing of the noise-free velocity. None where a NaN or the bound stops the walk."""
+    s = sign * v
+    out = []
+    for step, stop in ((-1, lo), (1, hi)):
+        j = k
+        res = None
+        while (j > stop) if step < 0 else (j < stop):
+            nxt = j + step
+            if not np.isfinite(s[nxt]):
+                break
+            if s[nxt] <= onset:
+                a, b = (nxt, j) if step < 0 else (j, nxt)
+                tc = crossing_time(t, s, a, b, onset)
+                # local slope of v around the threshold crossing
+                i0, i1 = max(min(a, b) - slope_n, 0), min(max(a, b) + slope_n, len(t) - 1)
+                sel = np.zeros(len(t), bool)
+                sel[i0:i1 + 1] = np.isfinite(s[i0:i1 + 1])
+                slope = np.polyfit(t[sel] - tc, s[sel], 1)[0] if sel.sum() >= 3 else 0.0
+                ext = None
+                if step < 0 and slope > 0:
+                    ext = tc - onset / slope
+                elif step > 0 and slope < 0:
+                    ext = tc + onset / -slope
+                # the first actual zero crossing beyond the threshold crossing
+                zc = None
+                m = nxt
+                while (m > stop) if step < 0 else (m < stop):
+                    if not np.isfinite(s[m]):
+                        break
+                    if s[m] <= 0:
+                        zc = crossing_time(t, s, m, m - step) if step < 0 else crossing_time(t, s, m - step, m)
+                        break
+                    m += step
+                if s[nxt] <= 0:
+                    zc = crossing_time(t, s, a, b)
+                if ext is not None and abs(ext - tc) > 0.5:
+                    ext = None
+                cands = [x for x in (ext, zc) if x is not None]
+                res = (max(cands) if step < 0 else min(cands)) if cands else tc
+                break
+            j = nxt
+        out.append(res)
+    return out[0], out[1]
+
+
+def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = True) -> Segmentation:
+    """Segment a recording (or the part seen so far) into reps. t (N,) s; y (N,) bar height in the lift frame
+    (m, NaN where untracked); v (N,) vertical velocity (m/s) or None."""
+    t = np.asarray(t, float)
+    y = np.asarray(y, float)
+    n = len(t)
+    if n < 3 or np.isfinite(y).sum() < 3:
+        return Segmentation(None, None, cfg.min_move_m)
+    dt = float(np.median(np.diff(t)))
+    yf = interp_gaps(t, y, cfg.max_gap_s)
+    ym = running_median(yf, max(1, int(round(cfg.median_s / max(dt, 1e-3)))))
+    vv = vertical_velocity(t, yf, v, cfg)
+    fin = ym[np.isfinite(ym)]
+    rng = float(np.percentile(fin, 99.5) - np.percentile(fin, 0.5))
+    delta = max(cfg.min_move_m, cfg.move_fraction * rng)
+    tp = _zigzag(ym, delta)
+    seg = Segmentation(None, None, delta, tp, velocity=vv)
+    if len(tp) < 2:
+        return seg
+    floor = float(ym[tp[0][0]]) if tp[0][1] == "L" else None
+    tol = max(cfg.floor_tol_m, cfg.floor_tol_fraction * rng)
+    seg.floor = floor
+
+    # legs and their extreme-velocity samples
+    legs = []  # (i0, i1, sign, k)
+    for (i0, k0), (i1, _) in zip(tp[:-1], tp[1:]):
+        sign = 1.0 if k0 == "L" else -1.0
+        sv = sign * vv[i0:i1 + 1]
+        k = i0 + int(np.nanargmax(sv)) if np.isfinite(sv).any() else (i0 + i1) // 2
+        legs.append((i0, i1, sign, k))
+    bounds = []
+    for m, (i0, i1, sign, k) in enumerate(legs):
+        lo = legs[m - 1][3] if m > 0 else 0
+        hi = legs[m + 1][3] if m + 1 < len(legs) else n - 1
+        if sign * vv[k] > 0:
+            onset = max(cfg.onset_speed, cfg.onset_fraction * sign * vv[k])
+            bounds.append(_walk(vv, t, k, lo, hi, sign, onset))
+        else:
+            bounds.append((None, None))
+
+    rises = [m for m, leg in enumerate(legs) if leg[2] > 0]
+    if not rises:
+        seg.lift = "rdl" if floor is None else None
+        return seg
+    from_floor = {m: floor is not None and abs(ym[legs[m][0]] - floor) <= tol for m in rises}
+    n_f = sum(from_floor.values())
+    n_nf = len(rises) - n_f
+    lift = "rdl" if floor is None or (n_nf >= 1 and n_nf >= n_f - 1) else "deadlift"
+    seg.lift = lift
+
+    t_last = t[np.flatnonzero(np.isfinite(y))[-1]]
+    reps: list[Phases] = []
+    for m in rises:
+        i0, i1, _, _ = legs[m]
+        cs, ce = bounds[m]
+        if cs is None and ce is None:
+            continue
+        if lift == "deadlift":
+            fall = m + 1 if m + 1 < len(legs) else None
+            es, ee = bounds[fall] if fall is not None else (None, None)
+            low_after = legs[fall][1] if fall is not None else None
+            ready = final or (
+                ce is not None and ee is not None and t_last - ee >= cfg.settle_s
+                and (fall + 1 < len(legs) or abs(ym[low_after] - floor) <= tol))
+            if ce is None and not final:
+                ready = False
+        else:
+            if from_floor[m] or m == 0 or legs[m - 1][2] > 0:
+                continue  # pick-up from the floor / un-racking: no lowering from the top before it
+            es, ee = bounds[m - 1]
+            ready = final or (ce is not None and t_last - ce >= cfg.settle_s)
+        rom = float(ym[i1] - ym[i0])
+        reps.append(Phases(cs, ce, es, ee, i0, i1, rom, ready=bool(ready)))
+    if reps:
+        typical = float(np.median([r.range_estimate for r in reps]))
+        for r in reps:
+            r.partial = bool(r.range_estimate < cfg.partial_fraction * typical)
+    seg.reps = reps
+    return seg

@@ -1,0 +1,117 @@
+import numpy as np
+import pytest
+
+from barpath.analysis import summarize_set
+from barpath.analysis.hinge import HingeConfig, hinge_metrics, knee_flexion_deg, leg_front
+from tests.analysis.synth_inputs import TEST_FPS, analysed
+
+
+def test_leg_front_geometry():
+    a = np.radians(15.0)
+    ankle = np.array([[0.0, 0.08]])
+    knee = ankle + 0.45 * np.array([[np.sin(a), np.cos(a)]])
+    p0, p1 = ankle[:, None, :], knee[:, None, :]
+    y = np.array([0.3])
+    axis_x = (0.3 - 0.08) * np.tan(a)
+    assert leg_front(p0, p1, np.array([0.05]), y)[0] == pytest.approx(axis_x + 0.05 / np.cos(a))
+    assert np.isnan(leg_front(p0, p1, np.array([0.05]), np.array([0.9]))[0])
+    # at the knee's height the rounded end counts
+    assert leg_front(p0, p1, np.array([0.05]), knee[:, 1])[0] == pytest.approx(knee[0, 0] + 0.05)
+
+
+def test_knee_flexion():
+    assert knee_flexion_deg(np.array([0, 0.0]), np.array([0, 0.5]), np.array([0, 1.0])) == pytest.approx(0.0)
+    assert knee_flexion_deg(np.array([0, 0.0]), np.array([0, 0.5]), np.array([-0.5, 0.5])) == pytest.approx(90.0)
+
+
+def _descent(hip_back, knee_fwd, torso_deg=(5.0, 60.0), hip_delay=0.0, knee_delay=0.0, n=121):
+    """Descent over 0..1.2 s: hip moves back by hip_back, knee forward by knee_fwd (smoothstep, with delays),
+    torso inclines from torso_deg[0] to [1]; bar slides down the thighs/shins 2 cm in front."""
+    t = np.linspace(0, 1.2, n)
+
+    def ss(d):
+        u = np.clip((t - d) / (1.2 - d), 0, 1) if d < 1.2 else 0 * t
+        return u * u * (3 - 2 * u)
+
+    ankle = np.stack([0 * t, 0.08 + 0 * t], 1)
+    knee = np.stack([0.02 + knee_fwd * ss(knee_delay), 0.52 + 0 * t], 1)
+    hip = np.stack([-0.02 - hip_back * ss(hip_delay), 0.95 - 0.1 * ss(0.0)], 1)
+    inc = np.radians(torso_deg[0] + (torso_deg[1] - torso_deg[0]) * ss(0.0))
+    sh = hip + 0.5 * np.stack([np.sin(inc), np.cos(inc)], 1)
+    bar = np.stack([0.12 + 0 * t, 0.75 - 0.3 * ss(0.0)], 1)
+    pad = lambda p: np.concatenate([p, np.zeros((len(t), 1))], 1)  # noqa: E731
+    tracks = {"bar": pad(bar), "hip": pad(hip), "knee": pad(knee), "ankle": pad(ankle), "shoulder": pad(sh)}
+    return t, tracks
+
+
+def test_hips_first_and_travel():
+    t, tr = _descent(0.2, 0.05, knee_delay=0.5)
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is True
+    assert m["hip_back_travel"] == pytest.approx(0.2, abs=0.003)
+    assert m["knee_forward_travel"] == pytest.approx(0.05, abs=0.003)
+    assert "knees_first" not in m["faults"] and "spine_fold" not in m["faults"]
+    t, tr = _descent(0.2, 0.10, hip_delay=0.5)
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is False and "knees_first" in m["faults"]
+    t, tr = _descent(0.15, 0.0)  # knee never reaches 2 cm
+    assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is True
+
+
+def test_bar_gap_and_fault():
+    t, tr = _descent(0.2, 0.0)
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None, HingeConfig())
+    # knee at x=0.02 (fixed), thigh toward hip; bar at x=0.12: gap ~ 0.12-0.014-(front of leg at bar height)
+    assert 0.0 < m["max_bar_to_body"] < 0.06 and "bar_away_from_body" not in m["faults"]
+    tr["bar"][:, 0] += 0.08
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["max_bar_to_body"] > 0.06 and "bar_away_from_body" in m["faults"]
+
+
+def test_spine_fold_and_lockout_hyperextension():
+    t, tr = _descent(0.01, 0.0, torso_deg=(5.0, 55.0))  # chest goes down, hips stay
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert "spine_fold" in m["faults"]
+    t, tr = _descent(0.0, 0.0, torso_deg=(-15.0, -15.0))
+    m = hinge_metrics(t, tr, (0.0, 1.2), (None, None), 0.2)
+    assert "lockout_hyperextension" in m["faults"]
+
+
+def test_missing_joints_are_none():
+    t, tr = _descent(0.2, 0.0)
+    tr["knee"] = None
+    tr["hip"][30:80] = np.nan  # 0.5 s occlusion in the descent
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is None and m["knee_forward_travel"] is None and m["hip_back_travel"] is None
+    assert m["max_bar_to_body"] is None and m["knee_flexion_change"] is None
+
+
+def test_presets_hinge_accuracy_and_flags():
+    ok = n = 0
+    for name, fps in TEST_FPS.items():
+        case, res = analysed(name, 0, fps)
+        for a, b in zip(res["reps"], case.truth):
+            for k, tol in (("hip_back_travel", 0.03), ("knee_forward_travel", 0.03), ("max_bar_to_body", 0.025)):
+                if a[k] is not None:
+                    assert abs(a[k] - b[k]) <= tol, (name, a["index"], k, a[k], b[k])
+            if a["hips_first"] is not None:
+                n += 1
+                ok += a["hips_first"] == b["hips_first"]
+            n += 1
+            ok += sorted(f for f in a["faults"] if f in ("bar_away_from_body", "knees_first")) == b["faults"]
+            assert "spine_fold" not in a["faults"] and "lockout_hyperextension" not in a["faults"]
+    assert ok / n >= 0.95
+
+
+def test_set_summary():
+    case, res = analysed("deadlift_faults", 0, TEST_FPS["deadlift_faults"])
+    s = res["set"]
+    assert s == summarize_set(res["reps"], "deadlift")
+    assert s["reps"] == 6 and s["lift"] == "deadlift"
+    mcv = [r["mean_concentric_velocity"] for r in res["reps"]]
+    assert s["best_mcv"] == max(mcv) and s["last_mcv"] == mcv[-1]
+    assert s["velocity_loss_pct"] == pytest.approx(100 * (max(mcv) - mcv[-1]) / max(mcv))
+    assert s["mean_range_of_motion"] == pytest.approx(np.mean([r["range_of_motion"] for r in res["reps"]]))
+    measured = [r["index"] for r in res["reps"] if r["hips_first"] is not None]
+    assert s["faults"].get("knees_first") == [i for i in (2, 5) if i in measured]  # None (occluded) -> no flag
+    assert s["faults"].get("bar_away_from_body") == [3, 6]

@@ -1,0 +1,116 @@
+import math
+
+import numpy as np
+import pytest
+
+from barpath.analysis import REP_KEYS, RepDetector, analyze_set, segment
+from tests.analysis.profiles import timeline
+from tests.analysis.synth_inputs import TEST_FPS, analysed, make_case
+
+DL = [(1.5, 0), (1.0, 0.5), (0.5, 0), (1.4, -0.5), (1.0, 0)]
+
+
+def _noisy(t, y, v, seed=0, pos=0.0025, vel=0.012):
+    rng = np.random.default_rng(seed)
+    k = np.exp(-np.arange(0, 0.3, 1 / 60) / 0.06)
+    k /= np.sqrt(np.sum(k**2))
+    nv = np.convolve(rng.normal(0, vel, len(t) + len(k)), k, "full")[len(k):len(k) + len(t)]
+    return y + rng.normal(0, pos, len(t)), v + nv
+
+
+def test_deadlift_phases_and_lift():
+    t, y, v, moves = timeline(DL * 3, fps=60)
+    seg = segment(t, *_noisy(t, y, v))
+    assert seg.lift == "deadlift" and len(seg.reps) == 3
+    assert seg.floor == pytest.approx(0.225, abs=0.01)
+    for i, r in enumerate(seg.reps):
+        assert r.concentric_start == pytest.approx(moves[2 * i][0], abs=0.1)
+        assert r.concentric_end == pytest.approx(moves[2 * i][1], abs=0.1)
+        assert r.eccentric_start == pytest.approx(moves[2 * i + 1][0], abs=0.1)
+        assert r.eccentric_end == pytest.approx(moves[2 * i + 1][1], abs=0.1)
+        assert not r.partial
+
+
+def test_rdl_from_standing_and_with_pickup():
+    rdl = [(0.3, 0), (1.6, -0.4), (0.9, 0.4)]
+    t, y, v, moves = timeline([(1.0, 0)] + rdl * 4 + [(1.0, 0)], fps=60, y0=0.75)
+    seg = segment(t, *_noisy(t, y, v))
+    assert seg.lift == "rdl" and len(seg.reps) == 4
+    for i, r in enumerate(seg.reps):  # the lowering BEFORE the concentric
+        assert r.eccentric_start == pytest.approx(moves[2 * i][0], abs=0.1)
+        assert r.concentric_end == pytest.approx(moves[2 * i + 1][1], abs=0.1)
+        assert r.eccentric_end < r.concentric_start + 0.05
+    # pick-up from the floor, 3 RDLs, put-down: 3 reps
+    segs = [(2.0, 0), (1.0, 0.52), (1.0, 0)] + [(1.6, -0.42), (0.9, 0.42), (0.4, 0)] * 3 + [(1.5, -0.52), (1.5, 0)]
+    t, y, v, _ = timeline(segs, fps=60)
+    seg = segment(t, *_noisy(t, y, v, seed=1))
+    assert seg.lift == "rdl" and len(seg.reps) == 3
+
+
+def test_no_ghost_reps():
+    t = np.arange(0, 20, 1 / 60)
+    y = np.full(len(t), 0.225)
+    # bar at rest, then a 3 cm bounce, a 4 cm nudge, tracker noise
+    y += 0.03 * np.exp(-(((t - 5) / 0.08) ** 2)) + 0.04 * ((t > 9) & (t < 9.6))
+    v = np.gradient(y, t)
+    yn, vn = _noisy(t, y, v)
+    assert segment(t, yn, vn).reps == []
+    assert segment(t, yn, None).reps == []
+    bar = np.stack([0 * t, yn, 0 * t], 1)
+    assert analyze_set(t, bar)["set"]["reps"] == 0
+
+
+def test_touch_and_go_and_partial():
+    segs = [(1.5, 0), (0.9, 0.5), (0.3, 0), (0.8, -0.5), (0.85, 0.5), (0.3, 0), (0.8, -0.5),
+            (1.0, 0.3), (0.5, 0), (0.8, -0.3), (0.0001, 0), (1.0, 0.5), (0.5, 0), (1.2, -0.5), (1.0, 0)]
+    t, y, v, moves = timeline(segs, fps=90)
+    seg = segment(t, *_noisy(t, y, v, seed=3))
+    assert seg.lift == "deadlift"
+    assert [r.partial for r in seg.reps] == [False, False, True, False]
+
+
+def test_gaps_and_missing_velocity():
+    t, y, v, moves = timeline(DL * 2, fps=60, drop_every=9)
+    yn, vn = _noisy(t, y, v)
+    yn[200:215] = np.nan
+    vn[200:215] = np.nan
+    for vv in (vn, None):
+        seg = segment(t, yn, vv)
+        assert len(seg.reps) == 2
+        assert seg.reps[1].concentric_start == pytest.approx(moves[2][0], abs=0.08)
+
+
+@pytest.mark.parametrize("name", list(TEST_FPS))
+def test_presets_count_lift_phases_partial(name):
+    case, res = analysed(name, 0, TEST_FPS[name])
+    assert res["set"]["lift"] == case.lift
+    assert res["set"]["reps"] == len(case.truth)
+    for a, b in zip(res["reps"], case.truth):
+        assert set(a) == set(REP_KEYS)
+        for k in ("concentric_start", "concentric_end", "eccentric_start", "eccentric_end"):
+            assert abs(a[k] - b[k]) <= 0.1, (k, a["index"])
+        assert a["partial"] == b["partial"]
+        for k, x in a.items():
+            assert not (isinstance(x, float) and not math.isfinite(x))
+
+
+@pytest.mark.parametrize("name", ["deadlift_tng", "rdl_pickup"])
+def test_live_equals_batch_and_is_prompt(name):
+    case = make_case(name, 1, 60)
+    inp = case.inputs()
+    det = RepDetector(case.frame)
+    emitted_at = []
+    for i in range(0, len(case.t), 4):
+        s = slice(i, i + 4)
+        new = det.feed(inp["t"][s], inp["bar"][s], inp["bar_vel"][s], inp["hip"][s], inp["knee"][s],
+                       inp["ankle"][s], inp["shoulder"][s])
+        emitted_at += [(r, case.t[s][-1]) for r in new]
+    det.finish()
+    batch = analyze_set(**inp)
+    assert len(det.reps) == len(batch["reps"]) == len(case.truth)
+    for a, b in zip(det.reps, batch["reps"]):
+        assert a == b
+    assert len(emitted_at) == len(case.truth)  # all emitted before finish()
+    for rep, when in emitted_at:
+        done = rep["eccentric_end"] if case.lift == "deadlift" else rep["concentric_end"]
+        assert when - done < 0.6

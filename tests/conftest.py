@@ -26,3 +26,13 @@ def realdata_bag() -> str:
     if not REALDATA.exists():
         pytest.skip(f"real D435 recording not present at {REALDATA}")
     return str(REALDATA)
+
+
+@pytest.fixture(scope="session")
+def small_analysis(small_recording) -> dict:
+    """`analyze` of the small recording (the JSON document)."""
+    from barpath.pipeline import analyze_recording
+
+    result = analyze_recording(small_recording[0])
+    assert result.error is None
+    return result.document

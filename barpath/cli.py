@@ -76,6 +76,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         with open(args.json, "w") as fh:
             json.dump(result.document, fh, indent=1)
     print(summary_text(result.document))
+    if result.calibration_note:
+        print(result.calibration_note)
     if args.json:
         print(f"wrote {args.json}")
     if result.error is not None:
@@ -170,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--preview", metavar="DIR", help="also write a few colourised depth PNGs here")
     s.add_argument("--list", action="store_true", help="list the presets")
     s.set_defaults(func=_cmd_synth)
+
+    from barpath.calibrate import add_calibrate_arguments, run_calibrate
+
+    s = sub.add_parser("calibrate", help="measure where the camera stands (floor, up, height, bar axis) and "
+                                         "save calibration/<serial>.json")
+    add_calibrate_arguments(s)
+    s.set_defaults(func=run_calibrate)
 
     s = sub.add_parser("info", help="show what a recording holds (camera, stream, frames, drops)")
     s.add_argument("recording")

@@ -22,6 +22,7 @@ import numpy as np
 from barpath.analysis.detector import RepDetector
 from barpath.analysis.liftframe import LiftFrame
 from barpath.analysis.setsummary import summarize_set
+from barpath.calibrate import Calibration, check_fit, lift_frame_from
 from barpath.events import Event, RepFinished, SetFinished, SetStarted, TrackBatch, TrackPoint
 from barpath.sources.frame import DepthFrame, Intrinsics
 from barpath.tracking.point_tracker import PointTracker
@@ -81,7 +82,8 @@ class LiftFrameEstimator:
                 self.bar_minus_hip.append(np.asarray(bar, float) - np.asarray(hip, float))
 
     def ready(self) -> bool:
-        return self.floor is not None and len(self.normals) >= 10 and len(self.bar_minus_hip) >= 10
+        # ~1 s of plate normals at 30 fps: one normal is noisy at 3 m and beyond
+        return self.floor is not None and len(self.normals) >= 30 and len(self.bar_minus_hip) >= 10
 
     def estimate(self) -> LiftFrame | None:
         if self.floor is None:
@@ -105,7 +107,8 @@ class Engine:
     """Feed DepthFrames in order with `process`; call `finish` at the end. Events go to `emit`."""
 
     def __init__(self, intrinsics: Intrinsics, config: EngineConfig | None = None,
-                 lift_frame: LiftFrame | None = None, emit: Callable[[Event], None] | None = None) -> None:
+                 lift_frame: LiftFrame | None = None, emit: Callable[[Event], None] | None = None,
+                 calibration: Calibration | None = None) -> None:
         self.intrinsics = intrinsics
         self.config = config or EngineConfig()
         self.emit = emit or (lambda e: None)
@@ -114,6 +117,11 @@ class Engine:
         self.trackers = {p: PointTracker(p, fx=intrinsics.fx) for p in POINTS}
         self.lift_frame = lift_frame
         self._estimator = None if lift_frame is not None else LiftFrameEstimator()
+        # A stored calibration replaces the auto estimate once the first frame confirms it still fits; the
+        # forward sign still comes from where the hips are (the estimator's bar - hip samples).
+        self.calibration = calibration
+        self.calibration_note = "" if calibration is None else "calibration not checked yet"
+        self._calibration_checked = calibration is None
         self.records: list[FrameRecord] = []
         self._pending: list[tuple[float, dict[str, np.ndarray | None]]] = []  # before the lift frame is known
         self._batch: list[TrackPoint] = []
@@ -144,16 +152,32 @@ class Engine:
             accepted[name] = np.asarray(z, float) if sample.measured else None
             causal[name] = sample.position
         self.records.append(FrameRecord(frame.frame_number, t, measured, causal))
+        if not self._calibration_checked:
+            self._calibration_checked = True
+            ok, self.calibration_note = check_fit(self.calibration, depth_m, frame.intrinsics)
+            if not ok:
+                self.calibration = None  # stale: reported in calibration_note, never silently used
         if self.lift_frame is None:
-            self._estimator.add(self.measurer.floor, accepted["bar"], m.plate_normal, accepted["hip"])
-            if self._estimator.ready() or (t > self.config.lift_frame_timeout_s and self._estimator.floor):
-                self.lift_frame = self._estimator.estimate()
+            est = self._estimator
+            est.add(self.measurer.floor, accepted["bar"], m.plate_normal, accepted["hip"])
+            timed_out = t > self.config.lift_frame_timeout_s
+            if self.calibration is not None:
+                if len(est.bar_minus_hip) >= 10 or timed_out:
+                    self.lift_frame = self._from_calibration()
+            elif est.ready() or (timed_out and est.floor):
+                self.lift_frame = est.estimate()
         self._pending.append((t, accepted))
         if self.lift_frame is not None:
             for tp, acc in self._pending:
                 self._feed(tp, acc)
             self._pending.clear()
         self._track_point(frame.frame_number, t, causal, self.trackers["bar"])
+
+    def _from_calibration(self) -> LiftFrame:
+        est = self._estimator
+        hint = np.median(est.bar_minus_hip, axis=0) if est.bar_minus_hip else None
+        axis = np.median(est.normals, axis=0) if self.calibration.bar_axis is None and est.normals else None
+        return lift_frame_from(self.calibration, hint_forward_sign_vector=hint, bar_axis=axis)
 
     def _feed(self, t: float, acc: dict[str, np.ndarray | None]) -> None:
         if self.current is None:
@@ -251,7 +275,7 @@ class Engine:
     # ------------------------------------------------------------------ end
     def finish(self) -> None:
         if self._pending and self.lift_frame is None and self._estimator is not None:
-            self.lift_frame = self._estimator.estimate()
+            self.lift_frame = self._from_calibration() if self.calibration is not None else self._estimator.estimate()
             if self.lift_frame is not None:
                 for tp, acc in self._pending:
                     self._feed(tp, acc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from barpath.calibrate import lift_frame_for
 from barpath.cameras import baseline_for
 from barpath.engine import Engine, EngineConfig
 from barpath.errors import InputError
@@ -14,17 +15,34 @@ from barpath.sources.base import FrameSource
 from barpath.sources.playback import RecordingSource
 
 
+CALIBRATION_DIR = "calibration"
+
+
 def engine_for(source: FrameSource, emit: Callable[[Event], None] | None = None,
-               idle_end_s: float | None = None) -> Engine:
+               idle_end_s: float | None = None, calibration_dir: str | None = CALIBRATION_DIR) -> Engine:
+    """An engine for this source, with the stored calibration of its camera when one fits the stream."""
     info = source.info
     cfg = EngineConfig(baseline_m=baseline_for(info.camera), idle_end_s=idle_end_s)
-    return Engine(info.intrinsics, cfg, lift_frame=None, emit=emit)
+    calib, why = (None, "calibration disabled") if calibration_dir is None else \
+        lift_frame_for(info.serial, info.intrinsics, calibration_dir)
+    engine = Engine(info.intrinsics, cfg, lift_frame=None, emit=emit, calibration=calib)
+    if calib is None:
+        engine.calibration_note = why
+    return engine
+
+
+def calibration_label(engine: Engine) -> str:
+    """What the status line says about the lift frame."""
+    if engine.lift_frame is not None:
+        return engine.lift_frame.source
+    return "calibration" if engine.calibration is not None else "auto"
 
 
 @dataclass
 class AnalysisResult:
     document: dict
     error: InputError | None  # the recording stopped early: the document covers the part played
+    calibration_note: str = ""  # which calibration was used, or why none was
 
 
 def analyze_recording(path: str, progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
@@ -45,4 +63,4 @@ def analyze_recording(path: str, progress: Callable[[int, int], None] | None = N
     finally:
         source.close()
     engine.finish()
-    return AnalysisResult(analysis_document(source.info, engine), error)
+    return AnalysisResult(analysis_document(source.info, engine), error, engine.calibration_note)

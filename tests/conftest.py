@@ -10,13 +10,23 @@ import pytest
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "d435_single_depth_color_640x480.bag"
 
 
+def small_scenario():
+    """5 deadlifts at 424x240 @ 30 fps, 2.5 m, 5 % dropped frames and 2 % pixel dropouts: cheap to render."""
+    from dataclasses import replace
+
+    from barpath.synth.camera import CameraPose
+    from barpath.synth.scenario import SCENARIOS
+
+    return replace(SCENARIOS["deadlift_far_drops"], name="test_small", camera=CameraPose(distance=2.5, height=1.0))
+
+
 @pytest.fixture(scope="session")
 def small_recording(tmp_path_factory) -> tuple[str, dict]:
-    """A complete synthetic set at 424x240 @ 30 fps with 5 % dropped frames: (path, truth document)."""
+    """small_scenario() written through the SDK: (path, truth document)."""
     from barpath.synth.record import write_synthetic
 
-    out = tmp_path_factory.mktemp("rec") / "far_drops.db3"
-    res = write_synthetic("deadlift_far_drops", out, seed=3)
+    out = tmp_path_factory.mktemp("rec") / "small.db3"
+    res = write_synthetic(small_scenario(), out, seed=3)
     with open(res.truth_path) as fh:
         return str(out), json.load(fh)
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from barpath.errors import BarpathError, CameraDisconnected, InputError
 from barpath.events import RepFinished, SetFinished, SetStarted, SourceEnded, Status, TrackBatch
-from barpath.pipeline import engine_for
+from barpath.pipeline import calibration_label, engine_for
 from barpath.sources.base import FrameSource
 from barpath.sources.playback import RecordingSource
 from barpath.store import save_set
@@ -58,12 +58,11 @@ class ReplayDriver(ScriptedDriver):
     """A recording at its recorded pace (speed adjustable), processed by the engine as it plays."""
 
     def __init__(self, path: str, *, speed: float = 1.0, start_paused: bool = False,
-                 idle_end_s: float | None = DEFAULT_IDLE_END_S, calibration: str = "auto") -> None:
+                 idle_end_s: float | None = DEFAULT_IDLE_END_S) -> None:
         super().__init__([], pace=True, speed=speed, start_paused=start_paused, batch=4)
         self.path = path
         self.source = RecordingSource(path)  # bad files fail here, before the UI starts
         self.idle_end_s = idle_end_s
-        self.calibration = calibration
         self.saver = _SetSaver(path)
         self.saver.source = {"path": path, "camera": self.source.info.camera, "serial": self.source.info.serial}
         self.produced = threading.Event()  # the whole recording has been processed
@@ -84,10 +83,11 @@ class ReplayDriver(ScriptedDriver):
         t = event.points[-1].t if isinstance(event, TrackBatch) and event.points else self._t_now
         self._append(t, event)
 
-    def _status(self, lift: str | None) -> Status:
-        i = self.source.info
+    def _status(self) -> Status:
+        i, e = self.source.info, self.engine
         return Status(source=os.path.basename(self.path), live=False, fps=i.fps, frames=i.frames,
-                      dropped_frames=i.dropped_frames, recording=False, calibration=self.calibration, lift=lift)
+                      dropped_frames=i.dropped_frames, recording=False, calibration=calibration_label(e),
+                      lift=e.lift, message=e.calibration_note if e.calibration is None else "")
 
     def _produce(self) -> None:
         error = None
@@ -100,7 +100,7 @@ class ReplayDriver(ScriptedDriver):
                 engine.process(frame)
                 self._t_now = engine.records[-1].t
                 if self._t_now >= next_status:
-                    self._append(self._t_now, self._status(engine.lift))
+                    self._append(self._t_now, self._status())
                     next_status = self._t_now + STATUS_PERIOD_S
         except InputError as e:
             error = str(e)
@@ -109,7 +109,7 @@ class ReplayDriver(ScriptedDriver):
         finally:
             self.source.close()
         engine.finish()
-        self._append(self._t_now, self._status(engine.lift))
+        self._append(self._t_now, self._status())
         self._append(self._t_now, SourceEnded(error=error))
         self.produced.set()
 
@@ -136,13 +136,12 @@ class LiveDriver(Driver):
     """A camera through the engine. Each connection records to its own file in `record_dir` (or nothing)."""
 
     def __init__(self, source_factory: SourceFactory, *, record_dir: str | None = "recordings",
-                 idle_end_s: float | None = DEFAULT_IDLE_END_S, calibration: str = "auto",
+                 idle_end_s: float | None = DEFAULT_IDLE_END_S,
                  wait_for_camera: Callable[[float], bool] | None = None, reconnect_poll_s: float = 1.0) -> None:
         super().__init__()
         self.source_factory = source_factory
         self.record_dir = record_dir
         self.idle_end_s = idle_end_s
-        self.calibration = calibration
         self.wait_for_camera = wait_for_camera or (lambda timeout: True)
         self.reconnect_poll_s = reconnect_poll_s
         self._lock = threading.Lock()
@@ -167,7 +166,7 @@ class LiveDriver(Driver):
             try:
                 source = self.source_factory(record_to)
             except BarpathError as e:
-                self.emit(Status("camera", True, 0.0, 0, 0, False, self.calibration, None, connected=False,
+                self.emit(Status("camera", True, 0.0, 0, 0, False, "auto", None, connected=False,
                                  message=str(e)))
                 self.wait_for_camera(self.reconnect_poll_s)
                 continue
@@ -204,10 +203,10 @@ class LiveDriver(Driver):
                     fps = (info.frames - frames0) / max(now - wall0, 1e-6)
                     frames0, wall0, next_status = info.frames, now, now + STATUS_PERIOD_S
                     self.emit(Status(name, True, fps, info.frames, info.dropped_frames, record_to is not None,
-                                     self.calibration, engine.lift))
+                                     calibration_label(engine), engine.lift))
         except CameraDisconnected as e:
             engine.end_set("disconnected")
-            self.emit(Status(name, True, 0.0, info.frames, info.dropped_frames, False, self.calibration,
+            self.emit(Status(name, True, 0.0, info.frames, info.dropped_frames, False, calibration_label(engine),
                              engine.lift, connected=False, message=str(e)))
             source.close()
             self.sets_done += len(engine.sets)

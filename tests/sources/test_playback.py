@@ -12,12 +12,13 @@ from barpath.errors import InputError
 from barpath.sources.playback import RecordingSource, stored_depth_frames
 from barpath.sources.writer import RecordingWriter
 from barpath.synth.camera import d4xx_intrinsics
-from barpath.synth.scenario import SCENARIOS, render_frames
+from barpath.synth.scenario import render_frames
+from tests.conftest import small_scenario
 
 
 def test_synthetic_recording_plays_back_exactly(small_recording):
     path, truth = small_recording
-    sc = SCENARIOS["deadlift_far_drops"]
+    sc = small_scenario()
     expected = {f.frame_number: f for f in render_frames(sc, seed=3) if not f.dropped}
     src = RecordingSource(path)
     assert src.info.intrinsics == sc.intrinsics

@@ -1,0 +1,91 @@
+"""Per-frame measurements for the trackers: near plate (bar) centre + covariance, near-leg joints + covariances.
+
+One `FrameMeasurer` per recording (it keeps the floor, the plate's search window, the lifter's stature, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from barpath.sources.frame import Intrinsics
+from barpath.vision.body import BodyEstimator, BodyFit
+from barpath.vision.plate import DEFAULT_BASELINE_M, PlateDetector, PlateFit, estimate_floor
+
+JOINTS = ("hip", "knee", "ankle", "shoulder")
+
+
+@dataclass
+class FrameMeasurement:
+    t_s: float
+    plate: np.ndarray | None = None  # (3,) centre of the near plate's outer face (on the bar axis)
+    plate_cov: np.ndarray | None = None  # (3, 3)
+    plate_normal: np.ndarray | None = None  # (3,) bar axis, toward the camera
+    plate_diameter_m: float | None = None
+    plate_quality: float = 0.0
+    hip: np.ndarray | None = None
+    knee: np.ndarray | None = None
+    ankle: np.ndarray | None = None
+    shoulder: np.ndarray | None = None
+    covs: dict[str, np.ndarray] = field(default_factory=dict)  # joint name -> (3, 3)
+    flags: set[str] = field(default_factory=set)  # "no_floor", "no_plate", "plate_reacquired", "no_body", ...
+    plate_fit: PlateFit | None = None
+    body_fit: BodyFit | None = None
+
+    @property
+    def bar(self) -> np.ndarray | None:
+        """The measured bar point (the near plate's face centre lies on the bar axis)."""
+        return self.plate
+
+
+class FrameMeasurer:
+    """measure(depth_m, intrinsics, t_s) -> FrameMeasurement. Stateful; one per recording.
+
+    plate_diameter_m: nominal plate diameter (0.45 bumpers, 0.30 small plates); baseline_m: the camera's stereo
+    baseline (depth-noise model; D435 0.050, D455 0.095); body: also estimate the near-leg joints;
+    floor_refit_s: how often the floor plane (camera is static) is re-fitted.
+    """
+
+    def __init__(self, plate_diameter_m: float = 0.45, baseline_m: float = DEFAULT_BASELINE_M, body: bool = True,
+                 floor_refit_s: float = 10.0):
+        self.plate = PlateDetector(plate_diameter_m, baseline_m)
+        self.body = BodyEstimator() if body else None
+        self.floor = None
+        self.floor_t: float | None = None
+        self.floor_refit_s = floor_refit_s
+        self.baseline_m = baseline_m
+
+    def measure(self, depth_m: np.ndarray, intrinsics: Intrinsics, t_s: float) -> FrameMeasurement:
+        out = FrameMeasurement(t_s=float(t_s))
+        if self.floor is None or (self.floor_t is not None and t_s - self.floor_t > self.floor_refit_s):
+            fl = estimate_floor(depth_m, intrinsics)
+            if fl is not None:
+                self.floor = fl
+                self.plate.floor = fl
+            self.floor_t = t_s
+        if self.floor is None:
+            out.flags.add("no_floor")
+        n_acq = self.plate.n_acquisitions
+        fit = self.plate.detect(depth_m, intrinsics, t_s, floor=self.floor)
+        if self.plate.n_acquisitions != n_acq:
+            out.flags.add("plate_search")
+        if fit is None:
+            out.flags.add("no_plate")
+            return out
+        out.plate, out.plate_cov, out.plate_normal = fit.center, fit.cov, fit.normal
+        out.plate_diameter_m, out.plate_quality, out.plate_fit = fit.diameter_m, fit.quality, fit
+        if self.body is not None and self.floor is not None:
+            bf = self.body.estimate(depth_m, intrinsics, fit, self.floor)
+            out.body_fit = bf
+            if bf is None:
+                out.flags.add("no_body")
+            else:
+                for j in JOINTS:
+                    p = getattr(bf, j)
+                    if p is not None:
+                        setattr(out, j, p)
+                        out.covs[j] = bf.covs[j]
+                    else:
+                        out.flags.add(f"no_{j}")
+        return out

@@ -1,0 +1,566 @@
+"""The near bumper plate as a disc in the depth image: 3-D centre of its outer face, face normal (= bar axis),
+diameter, quality and a measurement covariance. Pure numpy + cv2; no labels, no colour.
+
+Two stages:
+- acquisition (`find_plate_candidates`): a decimated image (~212 px wide) is split into smooth regions
+  (connected components of valid pixels with no depth jump to a 4-neighbour, the floor removed when a floor
+  plane is known); each region's inscribed circle (distance transform maximum) is compared with the disc a
+  plate of the expected diameter would make at that region's depth.
+- refinement (`refine_plate`): full resolution inside a window around the candidate. A robust plane is fitted
+  to the face pixels (the sleeve, hands and legs are off that plane), then the rim: face pixels whose
+  neighbour outside the face is invalid or much farther (a true occluding edge, not a nearer occluder like the
+  sleeve) are intersected, as rays, with the fitted plane — so their in-plane positions carry no depth noise —
+  and a circle is fitted to them robustly (Tukey IRLS) in the plane.
+
+`PlateDetector` keeps the last fit and searches only a window around it; it re-acquires from scratch when the
+window fit fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from barpath.sources.frame import Intrinsics
+
+SUBPIXEL = 0.08  # D4xx disparity RMS error (px)
+DEFAULT_BASELINE_M = 0.050  # D435 (the noisier case; a D455 is 0.095)
+COARSE_WIDTH = 212  # target width of the decimated acquisition image
+NOISE_CORR_AREA = 28.0  # ≈ 4π σc² pixels per independent depth sample (σc ≈ 1.5 px correlation)
+
+
+def depth_sigma(z, fx: float, baseline_m: float = DEFAULT_BASELINE_M):
+    """Per-pixel stereo depth RMS error (m) at depth z."""
+    return np.asarray(z, float) ** 2 * SUBPIXEL / (fx * baseline_m)
+
+
+@dataclass
+class PlateFit:
+    """One plate measurement (camera coordinates, metres)."""
+
+    center: np.ndarray  # (3,) centre of the outer face (on the bar axis)
+    normal: np.ndarray  # (3,) unit face normal, pointing toward the camera (= bar axis direction)
+    diameter_m: float  # free-radius fit when the rim arc is ≥ 240°, else the radius prior (radius_fixed)
+    cov: np.ndarray  # (3, 3) measurement covariance of `center`
+    quality: float  # 0..1 (face coverage × rim support × fit residuals)
+    rim_rms_m: float  # RMS in-plane distance of rim inliers to the circle
+    plane_rms_m: float  # robust σ (1.4826 MAD) of face-pixel depth residuals to the plane
+    n_face: int  # face pixels used (at the sampling stride)
+    n_rim: int  # rim inliers
+    arc_deg: float  # angular coverage of the rim inliers
+    radius_fixed: bool  # no diameter measurement this frame (short arc): diameter_m is the prior
+    pixel: np.ndarray = field(default_factory=lambda: np.zeros(2))  # (u, v) of the centre
+    radius_px: float = 0.0  # approximate image radius (vertical semi-axis)
+    face_mask: tuple | None = None  # (v0, u0, stride, bool mask) of face pixels in the window (for drawing)
+    rim_uv: np.ndarray | None = None  # (N, 3) rim points u, v, Tukey weight (for drawing)
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+def _ray_dirs(intr: Intrinsics, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.stack([(u - intr.ppx) / intr.fx, (v - intr.ppy) / intr.fy, np.ones_like(u, dtype=float)], axis=-1)
+
+
+def _plane_basis(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    a = np.array([0.0, 1.0, 0.0]) if abs(n[1]) < 0.9 else np.array([1.0, 0.0, 0.0])
+    e1 = np.cross(a, n)
+    e1 /= np.linalg.norm(e1)
+    e2 = np.cross(n, e1)
+    return e1, e2
+
+
+def _fit_plane(p: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted total-least-squares plane: (centroid, unit normal pointing toward the camera (n·c < 0))."""
+    if w is None:
+        c = p.mean(axis=0)
+        d = p - c
+        m = d.T @ d
+    else:
+        ws = w.sum()
+        c = (w[:, None] * p).sum(axis=0) / ws
+        d = p - c
+        m = (d * w[:, None]).T @ d
+    evals, evecs = np.linalg.eigh(m)
+    n = evecs[:, 0]
+    if n @ c > 0:
+        n = -n
+    return c, n
+
+
+def _fit_circle(xy: np.ndarray, r_prior: float, fix_radius: bool, init: np.ndarray | None = None,
+                n_iter: int = 8, scale: float = 0.01) -> tuple[np.ndarray, float, np.ndarray]:
+    """Robust geometric circle fit: Gauss-Newton with Tukey weights whose cut-off shrinks from 0.3 R to a few
+    sample sizes (graduated: tolerant of a bad start and of many outliers, e.g. an occluder's edge).
+    Returns (centre (2,), radius, weights)."""
+    if init is None:
+        a = np.column_stack([xy, np.ones(len(xy))])
+        b = (xy ** 2).sum(axis=1)
+        sol, *_ = np.linalg.lstsq(a, b, rcond=None)
+        c = sol[:2] / 2.0
+        r = float(np.sqrt(max(sol[2] + c @ c, 1e-12)))
+    else:
+        c = np.asarray(init, float).copy()
+        r = r_prior
+    if fix_radius:
+        r = r_prior
+    k_min = max(2.5 * scale, 0.004)
+    w = np.ones(len(xy))
+    k = 0.3 * r_prior
+    for it in range(n_iter + 6):
+        d = xy - c
+        dist = np.sqrt((d ** 2).sum(axis=1)) + 1e-12
+        res = dist - r
+        w = np.where(np.abs(res) < k, (1 - (res / k) ** 2) ** 2, 0.0)
+        if w.sum() < 5:
+            break
+        unit = d / dist[:, None]
+        jac = -unit if fix_radius else np.column_stack([-unit, -np.ones(len(xy))])
+        jw = jac * w[:, None]
+        h = jac.T @ jw + 1e-9 * np.eye(jac.shape[1])
+        step = -np.linalg.solve(h, jw.T @ res)
+        c = c + step[:2]
+        if not fix_radius:
+            r = float(r + step[2])
+        k_next = max(0.6 * k, k_min)
+        if k_next == k and np.abs(step).max() < 1e-5:
+            break
+        k = k_next
+    return c, r, w
+
+
+# ----------------------------------------------------------------------------------------------- acquisition
+@dataclass
+class PlateCandidate:
+    pixel: np.ndarray  # (u, v) full-resolution pixel of the inscribed circle's centre
+    depth_m: float
+    radius_px: float  # expected image radius of the plate at that depth (full resolution)
+    score: float
+
+
+def find_plate_candidates(depth_m: np.ndarray, intr: Intrinsics, diameter_m: float = 0.45,
+                          floor=None, baseline_m: float = DEFAULT_BASELINE_M, max_candidates: int = 4,
+                          step: int | None = None, layer_ratio: float = 1.12, debug: bool = False
+                          ) -> list[PlateCandidate]:
+    """Places in the (decimated) depth image where a disc of the plate's size fits in front of the background.
+
+    Depth layers z* (geometric steps): the mask of everything nearer than z* (occluders like the sleeve or a
+    hand included, the floor excluded) is distance-transformed; a pixel of that layer's own depth range whose
+    inscribed-circle radius matches the plate's image radius at that depth (and is not much bigger: walls,
+    the floor) is a candidate. Image borders count as "inside" so a plate partly out of view is still found.
+    """
+    h_img, w_img = depth_m.shape
+    k = step or max(1, int(round(w_img / COARSE_WIDTH)))
+    z = np.ascontiguousarray(depth_m[::k, ::k], dtype=np.float32)
+    hd, wd = z.shape
+    z[z < 0.25] = 0
+    # Fill dropouts (black plates, random blobs) from the farthest neighbour: holes inside a surface take its
+    # depth; invalid bands at occluding edges take the background's.
+    kern = np.ones((5, 5), np.uint8)
+    for _ in range(2):
+        z = np.where(z > 0, z, cv2.dilate(z, kern))
+    ok = z > 0
+    if floor is not None:
+        v, u = np.mgrid[0:hd, 0:wd]
+        rays_n = ((u * k - intr.ppx) / intr.fx * floor.normal[0] + (v * k - intr.ppy) / intr.fy * floor.normal[1]
+                  + floor.normal[2]).astype(np.float32)
+        hgt = z * rays_n + np.float32(floor.camera_height_m)
+        sig = depth_sigma(z, intr.fx, baseline_m).astype(np.float32)
+        ok &= hgt > np.maximum(0.03, 1.5 * sig * np.abs(rays_n))
+    fd = intr.fx / k
+    r_plate = diameter_m / 2.0
+    zmin = max(0.3, float(np.percentile(z[ok], 0.5)) if ok.any() else 0.3)
+    zmax = float(z[ok].max()) if ok.any() else 0.0
+    pad = int(np.ceil(fd * r_plate / max(zmin, 0.3))) + 2
+    out: list[PlateCandidate] = []
+    zs = zmin
+    while zs < zmax:
+        ze = zs * layer_ratio
+        near = (ok & (z < ze)).view(np.uint8)
+        layer = ok & (z >= zs) & (z < ze)
+        if layer.sum() >= 4:
+            big = cv2.copyMakeBorder(near, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=1)
+            dt = cv2.distanceTransform(big, cv2.DIST_L2, 3)[pad:pad + hd, pad:pad + wd]
+            rd = fd * r_plate / np.where(layer, z, 1.0)
+            ratio = np.where(layer, dt / np.maximum(rd, 1.0), 0.0)
+            good = (ratio <= 1.3) & (rd >= 2.5)
+            if good.any():
+                sc = np.where(good, np.where(ratio <= 1.05, ratio, 1.05 - 2.0 * (ratio - 1.05)), 0.0)
+                for _ in range(4):  # the few best separated maxima of this layer
+                    i = int(np.argmax(sc))
+                    best = float(sc.flat[i])
+                    if best < 0.55:
+                        break
+                    cy, cx = divmod(i, wd)
+                    zc = float(z[cy, cx])
+                    rdc = fd * r_plate / zc
+                    r_sup = int(np.ceil(rdc))
+                    sc[max(0, cy - r_sup):cy + r_sup + 1, max(0, cx - r_sup):cx + r_sup + 1] = 0.0
+                    bad = _ring_same_surface(z, ok, cx, cy, 1.3 * rdc, zc, max(0.1, 3.0 * float(
+                        depth_sigma(zc, intr.fx, baseline_m))))
+                    if debug:
+                        print("layer", round(zs, 2), round(ze, 2), round(best, 2), (cx * k, cy * k), round(bad, 2))
+                    if bad < 0.3:
+                        out.append(PlateCandidate(np.array([cx * k, cy * k], float), zc, rdc * k, best * (1 - bad)))
+        zs = ze
+    # Merge duplicates (a plate spans two layers), best first.
+    out.sort(key=lambda c: -c.score)
+    merged: list[PlateCandidate] = []
+    for c in out:
+        if all(np.hypot(*(c.pixel - m.pixel)) > 0.5 * m.radius_px for m in merged):
+            merged.append(c)
+    return merged[:max_candidates]
+
+
+def _ring_same_surface(z, ok, cx, cy, radius, zc, margin, n=32) -> float:
+    """Fraction of a ring around (cx, cy) continuing the candidate's surface (neither clearly farther, nor
+    floor, nor a nearer occluder, nor out of view). A plate is bounded by a depth edge all round."""
+    th = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    xs = np.round(cx + radius * np.cos(th)).astype(int)
+    ys = np.round(cy + radius * np.sin(th)).astype(int)
+    inside = (xs >= 0) & (xs < z.shape[1]) & (ys >= 0) & (ys < z.shape[0])
+    if not inside.any():
+        return 1.0
+    zz = z[ys[inside], xs[inside]]
+    same = ok[ys[inside], xs[inside]] & (np.abs(zz - zc) < margin)
+    return float(same.sum() / n)
+
+
+# ----------------------------------------------------------------------------------------------- refinement
+def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth0: float, diameter_m: float = 0.45,
+                 normal0: np.ndarray | None = None, search_px: float | None = None,
+                 baseline_m: float = DEFAULT_BASELINE_M, max_samples_radius: float = 30.0,
+                 radius_prior_m: float | None = None, center0: np.ndarray | None = None,
+                 floor=None, min_arc_deg: float = 100.0, exclude_side: bool = True) -> PlateFit | None:
+    """Fit plane + circle to the plate face around `pixel` (full res) at about `depth0`. None when no plate."""
+    h_img, w_img = depth_m.shape
+    r_nom = diameter_m / 2.0
+    r_prior = radius_prior_m if radius_prior_m is not None else r_nom
+    rpx = intr.fx * r_nom / depth0
+    s = max(1, int(round(rpx / max_samples_radius)))  # sampling stride: ~30 samples per radius
+    half = (search_px if search_px is not None else 0.0) + 1.35 * rpx
+    u0, v0 = int(max(0, np.floor(pixel[0] - half))), int(max(0, np.floor(pixel[1] - half)))
+    u1, v1 = int(min(w_img, np.ceil(pixel[0] + half) + 1)), int(min(h_img, np.ceil(pixel[1] + half) + 1))
+    if u1 - u0 < 4 * s or v1 - v0 < 4 * s:
+        return _fail(245)
+    z = np.asarray(depth_m[v0:v1:s, u0:u1:s], dtype=np.float64)
+    hh, ww = z.shape
+    us = (u0 + s * np.arange(ww)).astype(float)
+    vs = (v0 + s * np.arange(hh)).astype(float)
+    ax = ((us - intr.ppx) / intr.fx)[None, :]
+    by = ((vs - intr.ppy) / intr.fy)[:, None]
+    valid = z > 0.2
+    sig = depth_sigma(np.maximum(depth0, 0.3), intr.fx, baseline_m)
+    if floor is not None:
+        # The floor the plate stands on can lie within the face band near the contact: not face.
+        hgt = (ax * z) * floor.normal[0] + (by * z) * floor.normal[1] + z * floor.normal[2] + floor.camera_height_m
+        on_floor = valid & (hgt < max(0.02, 2.0 * sig))
+    else:
+        on_floor = np.zeros_like(valid)
+    # --- initial plane: through the candidate centre with the prior normal (default: facing the camera).
+    n = np.array([0.0, 0.0, -1.0]) if normal0 is None else np.asarray(normal0, float)
+    ray_c = np.array([(pixel[0] - intr.ppx) / intr.fx, (pixel[1] - intr.ppy) / intr.fy, 1.0])
+    c = ray_c * depth0 if center0 is None else np.asarray(center0, float)
+    band0 = max(0.08, 3.5 * sig) + (0.0 if normal0 is not None else 0.5 * r_nom)
+    # Plane fit on a 2x-subsampled grid (plenty of pixels; the rim below uses the full sampling).
+    z2, ax2, by2 = z[::2, ::2], ax[:, ::2], by[::2, :]
+    val2 = valid[::2, ::2] & ~on_floor[::2, ::2]
+    n_iter = 5 if normal0 is None else 3
+    for it in range(n_iter):
+        # Ray/plane intersection depth per pixel: t = (n·c) / (n·d) with d = (a, b, 1).
+        nd = n[0] * ax2 + n[1] * by2 + n[2]
+        t_plane = (n @ c) / np.where(np.abs(nd) > 1e-6, nd, 1e-6)
+        res = z2 - t_plane  # along the ray (depth units): > 0 farther than the plane
+        # Squared in-plane distance of each pixel's ray intersection from the reference centre.
+        qx = ax2 * t_plane - c[0]
+        qy = by2 * t_plane - c[1]
+        qz = t_plane - c[2]
+        rr2 = qx * qx + qy * qy + qz * qz - (qx * n[0] + qy * n[1] + qz * n[2]) ** 2
+        band = band0 if it == 0 else max(0.03, 2.5 * sig)
+        rmax = (1.15 if it < 2 else 1.06) * r_prior
+        inl = val2 & (np.abs(res) < band) & (rr2 < rmax ** 2)
+        cnt = int(inl.sum())
+        if cnt < 12:
+            return _fail(284)
+        zi = z2[inl]
+        p = np.stack([np.broadcast_to(ax2, z2.shape)[inl] * zi, np.broadcast_to(by2, z2.shape)[inl] * zi, zi], axis=1)
+        wts = None
+        if it > 0:
+            rr = res[inl] / (2.5 * sig)
+            wts = np.clip(1 - rr ** 2, 0.05, None) ** 2
+        cc, n_new = _fit_plane(p, wts)
+        if it == 0 and normal0 is None:
+            # A first fit from a disc-sized region: keep the normal only if it is plausible (faces the camera).
+            if n_new[2] > -0.5:
+                n_new = n
+        n = n_new
+        # Keep the plane, but move the reference centre with the face centroid only at first.
+        c = c + ((cc - c) @ n) * n if it > 0 else cc
+    plane_rms = float(1.4826 * np.median(np.abs(res[inl])))  # robust σ of the face residuals
+    plane_point = c.copy()
+    nd = n[0] * ax + n[1] * by + n[2]
+    t_plane = (n @ plane_point) / np.where(np.abs(nd) > 1e-6, nd, 1e-6)
+    res = z - t_plane
+    band = max(0.03, 2.5 * sig)
+    face = valid & ~on_floor & (np.abs(res) < band)
+    # --- rim: face pixels with a 4-neighbour that is invalid or much farther (occluding edge of the plate).
+    jump = max(0.10, 3.0 * sig)
+    far = ~valid | (res > jump)  # (floor pixels near the contact are neither face nor far: no rim there)
+    far_pad = np.pad(far, 1, constant_values=False)  # outside the image: not an edge (partial view)
+    # also: the window border is not evidence (neighbours unknown)
+    dirs = ((0, 1), (0, -1), (1, 0), (-1, 0))
+    rim = np.zeros_like(face)
+    du = np.zeros(face.shape)
+    dv = np.zeros(face.shape)
+    farv_pad = np.pad(valid & (res > jump), 1, constant_values=False)
+    rim_v = np.zeros_like(face)  # rim pixels with a VALID farther neighbour (a measured depth edge)
+    for dy_, dx_ in dirs:
+        nb = far_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww]
+        e = face & nb
+        rim |= e
+        rim_v |= face & farv_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww]
+        du += e * dx_
+        dv += e * dy_
+    # Not-face neighbours that are NEAR (sleeve, hands) -> exclude those rim pixels (occluded rim).
+    near = valid & (res < -band)
+    near_pad = np.pad(near, 1, constant_values=False)
+    occl = np.zeros_like(face)
+    for dy_, dx_ in dirs:
+        occl |= near_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww]
+    rim &= ~occl
+    e1, e2 = _plane_basis(n)
+    # In-plane coordinates of (2x-subsampled) face pixels (ray ∩ plane): centre guess and coverage.
+    face2 = face[::2, ::2]
+    tf = t_plane[::2, ::2][face2]
+    pf = np.stack([np.broadcast_to(ax2, face2.shape)[face2] * tf, np.broadcast_to(by2, face2.shape)[face2] * tf, tf], 1)
+    rv, ru = np.nonzero(rim)
+    if len(rv) < 12:
+        return _fail(335)
+    nrm = np.sqrt(du[rv, ru] ** 2 + dv[rv, ru] ** 2)
+    nrm = np.where(nrm > 0, nrm, 1.0)
+    # Half a sample outward: the true edge lies between the last face pixel and the first outside one.
+    ur = us[ru] + 0.5 * s * du[rv, ru] / nrm
+    vr = vs[rv] + 0.5 * s * dv[rv, ru] / nrm
+    d = _ray_dirs(intr, ur, vr)
+    tr = (n @ plane_point) / (d @ n)
+    pr = d * tr[:, None]
+    rel = pr - plane_point
+    xy = np.column_stack([rel @ e1, rel @ e2])
+    relf = pf - plane_point
+    xyf = np.column_stack([relf @ e1, relf @ e2])
+    # Start: centroid of the face pixels is biased when part of the disc is hidden; use the robust fit directly.
+    if center0 is not None:
+        rel0 = np.asarray(center0, float) - plane_point
+        c0 = np.array([rel0 @ e1, rel0 @ e2])
+    else:
+        c0 = np.median(xyf, axis=0)
+    keep = np.abs(np.sqrt(((xy - c0) ** 2).sum(1)) - r_prior) < 0.5 * r_prior
+    if keep.sum() < 12:
+        return _fail(356)
+    xy = xy[keep]
+    rim_valid = rim_v[rv, ru][keep]
+    rim_uv = np.column_stack([ur[keep], vr[keep]])
+    c2, r_fit, w = _fit_circle(xy, r_prior, fix_radius=True, init=c0, n_iter=10, scale=s * depth0 / intr.fx)
+    if exclude_side:
+        # Where the camera sees past the rim onto the stack's cylindrical side (its foot point on the face plane
+        # lies outside the disc in that direction), the silhouette is the side's far edge, not the face's rim:
+        # a geometric visibility test drops those rim points.
+        rel_cam = -plane_point
+        o2 = np.array([rel_cam @ e1, rel_cam @ e2])
+        dvec = xy - c2
+        uvec = dvec / np.maximum(np.sqrt((dvec ** 2).sum(1)), 1e-9)[:, None]
+        side = uvec @ (o2 - c2) > r_prior
+        if (~side).sum() >= 12:
+            c_x, r_x, w_sub = _fit_circle(xy[~side], r_prior, fix_radius=True, init=c2, n_iter=6,
+                                          scale=s * depth0 / intr.fx)
+            a_x = _arc_coverage(np.arctan2(xy[~side][w_sub > 0.1, 1] - c_x[1], xy[~side][w_sub > 0.1, 0] - c_x[0]))
+            if a_x >= 150.0:  # keep the all-points fit when too little rim remains (partly out of view)
+                c2, r_fit = c_x, r_x
+                w = np.zeros(len(xy))
+                w[~side] = w_sub
+    ang = np.arctan2(xy[:, 1] - c2[1], xy[:, 0] - c2[0])
+    good = w > 0.1
+    arc = _arc_coverage(ang[good])
+    # The centre comes from the fixed-radius fit (the radius prior is the learnt diameter, which carries the same
+    # small rim bias); a free-radius fit, when the arc is long enough to condition it, measures the diameter.
+    fixed = True
+    d_meas = 2.0 * r_prior
+    if arc >= 240.0 and good.sum() >= 20:
+        c3, r3, w3 = _fit_circle(xy[w > 0], r_fit, fix_radius=False, init=c2, n_iter=8, scale=s * depth0 / intr.fx)
+        if abs(r3 - r_prior) < 0.25 * r_prior:
+            fixed = False
+            d_meas = 2.0 * r3
+    dist = np.sqrt(((xy - c2) ** 2).sum(1))
+    rim_rms = float(np.sqrt(np.average((dist - r_fit) ** 2, weights=np.maximum(w, 1e-9))))
+    center = plane_point + c2[0] * e1 + c2[1] * e2
+    if center[2] <= 0.2:
+        return _fail(376)
+    # Face coverage: face pixels within the fitted disc vs the disc's expected sample count.
+    rin = np.sqrt(((xyf - c2) ** 2).sum(1))
+    n_face = int((rin < r_fit).sum())
+    cos_t = abs(n @ (center / np.linalg.norm(center)))
+    exp_cnt = np.pi * (intr.fx * r_fit / center[2]) ** 2 * cos_t / (4 * s * s)
+    # Part of the disc may lie outside the image: count only the in-image part.
+    inside_frac = _disc_in_image_fraction(intr, center, n, r_fit, e1, e2, w_img, h_img)
+    coverage = n_face / max(exp_cnt * inside_frac, 1.0)
+    n_rim = int((w > 0.1).sum())
+    # A plate ends at its rim: the face's plane must not continue just outside the circle (a box or a wall
+    # would). Fraction of an annulus (1.12-1.3 R) occupied by face-plane pixels:
+    ann = ((rin > 1.12 * r_fit) & (rin < 1.3 * r_fit)).sum()
+    ann_exp = np.pi * (1.3 ** 2 - 1.12 ** 2) * (intr.fx * r_fit / center[2]) ** 2 * cos_t / (4 * s * s)
+    if _DEBUG:
+        print("annulus", ann, ann_exp, inside_frac)
+    if ann > 0.3 * ann_exp * inside_frac:
+        return _fail(0)
+    # Rims seen only against invalid pixels (e.g. the stereo shadow of a rack upright) are not evidence enough.
+    if _DEBUG:
+        print("rim_valid", rim_valid[w > 0.1].mean() if n_rim else None)
+    if rim_valid[w > 0.1].mean() < 0.1 if n_rim else True:
+        return _fail(1)
+    if coverage < 0.35 or arc < min_arc_deg or n_rim < 12:
+        return _fail(387)
+    # A plate face is flat: curved body parts (thigh, torso, head) leave residuals well above the depth noise.
+    sig_c = float(depth_sigma(center[2], intr.fx, baseline_m))
+    if normal0 is not None and plane_rms > 2.0 * sig_c + 0.010:  # (first acquisition pass: plane still rough)
+        if _DEBUG:
+            print('plane_rms', plane_rms, 'sig', sig_c)
+        return _fail(391)
+    q_res = np.exp(-rim_rms / max(0.01, 1.5 * s * center[2] / intr.fx))
+    quality = float(np.clip(min(coverage, 1.0) * min(arc / 270.0, 1.0) * q_res, 0.0, 1.0))
+    # Covariance: in-plane from the rim residuals and count (errors correlate over ~3 samples), along the
+    # normal from the depth noise averaged over the face (correlated over NOISE_CORR_AREA pixels).
+    n_eff_rim = max(n_rim * s / 3.0, 3.0)
+    arc_pen = 270.0 / max(arc, 90.0)
+    sig_lat = max(rim_rms, 0.3 * s * center[2] / intr.fx) * np.sqrt(2.0 / n_eff_rim) * arc_pen
+    sig_lat = float(np.hypot(sig_lat, 0.0015))
+    n_eff_face = max(4 * n_face * s * s / NOISE_CORR_AREA, 1.0)
+    sig_n = float(np.hypot(depth_sigma(center[2], intr.fx, baseline_m) / np.sqrt(n_eff_face), 0.0015))
+    cov = sig_lat ** 2 * (np.eye(3) - np.outer(n, n)) + sig_n ** 2 * np.outer(n, n)
+    pix = intr.project(center)
+    return PlateFit(center=center, normal=n, diameter_m=float(d_meas), cov=cov, quality=quality,
+                    rim_rms_m=rim_rms, plane_rms_m=plane_rms, n_face=n_face, n_rim=n_rim, arc_deg=float(arc),
+                    radius_fixed=fixed, pixel=pix, radius_px=float(intr.fy * r_fit / center[2]),
+                    face_mask=(v0, u0, s, face), rim_uv=np.column_stack([rim_uv, w]))
+
+
+def _fail(line: int):
+    if _DEBUG:
+        print('refine_plate: rejected at line', line)
+    return None
+
+
+_DEBUG = False
+
+
+def _arc_coverage(ang: np.ndarray, bins: int = 36) -> float:
+    if len(ang) == 0:
+        return 0.0
+    h = np.bincount(((ang + np.pi) / (2 * np.pi) * bins).astype(int) % bins, minlength=bins)
+    return float((h > 0).sum() * 360.0 / bins)
+
+
+def _disc_in_image_fraction(intr: Intrinsics, c: np.ndarray, n: np.ndarray, r: float, e1, e2, w: int, h: int) -> float:
+    rr, th = np.meshgrid(np.sqrt(np.linspace(0.05, 0.95, 5)), np.linspace(0, 2 * np.pi, 16, endpoint=False))
+    pts = c + r * (rr * np.cos(th)).reshape(-1, 1) * e1 + r * (rr * np.sin(th)).reshape(-1, 1) * e2
+    uv = intr.project(pts)
+    ok = (uv[:, 0] >= 0) & (uv[:, 0] < w) & (uv[:, 1] >= 0) & (uv[:, 1] < h)
+    return float(max(ok.mean(), 0.05))
+
+
+def estimate_floor(depth_m: np.ndarray, intr: Intrinsics, prior_up=(0.0, -1.0, 0.0)):
+    """A quick floor fit (~25 ms at 848x480) for acquisition; None when no floor is visible."""
+    from barpath.vision.floor import depth_to_points, fit_floor
+    stride = max(1, int(round(8 * depth_m.shape[1] / 848)))
+    pts = depth_to_points(depth_m, intr, stride=stride)
+    return fit_floor(pts, prior_up=prior_up, n_hypotheses=500, n_score=1500)
+
+
+# ----------------------------------------------------------------------------------------------- detector
+class PlateDetector:
+    """Stateful near-plate detector: window search around the last fit, full acquisition when lost.
+
+    diameter_m: the plates' nominal diameter (0.45 m bumpers; 0.30 m small plates). The measured diameter is
+    learnt (median of confident free-radius fits) and used as the radius prior for short-arc fits.
+    """
+
+    def __init__(self, diameter_m: float = 0.45, baseline_m: float = DEFAULT_BASELINE_M,
+                 max_speed_m_s: float = 2.5, normal_smoothing: float = 0.0):
+        self.diameter_m = float(diameter_m)
+        self.baseline_m = float(baseline_m)
+        self.max_speed = float(max_speed_m_s)
+        self.last: PlateFit | None = None
+        self.last_t: float | None = None
+        self._diams: list[float] = []
+        self.n_acquisitions = 0
+        self.floor = None  # FloorFit used by acquisition (fitted once when not given)
+        self.min_acquire_quality = 0.3  # a new track needs a clearer disc than keeping one
+        self._floor_tried = False
+
+    @property
+    def learnt_diameter(self) -> float:
+        if len(self._diams) >= 5:
+            return float(np.median(self._diams[-200:]))
+        return self.diameter_m
+
+    def reset(self) -> None:
+        self.last = None
+        self.last_t = None
+
+    def detect(self, depth_m: np.ndarray, intr: Intrinsics, t_s: float | None = None, floor=None) -> PlateFit | None:
+        fit = None
+        r_prior = self.learnt_diameter / 2.0
+        if self.last is not None:
+            dt = 0.1 if (t_s is None or self.last_t is None) else max(min(t_s - self.last_t, 0.5), 0.0)
+            move = self.max_speed * dt + 0.03
+            search = intr.fx * move / self.last.center[2]
+            fit = refine_plate(depth_m, intr, self.last.pixel, float(self.last.center[2]), self.diameter_m,
+                               normal0=self.last.normal, search_px=search, baseline_m=self.baseline_m,
+                               radius_prior_m=r_prior, center0=self.last.center,
+                               floor=floor if floor is not None else self.floor)
+            if fit is not None and not self._plausible(fit, floor):
+                fit = None
+        if fit is None:
+            if floor is None:
+                if self.floor is None and not self._floor_tried:
+                    self.floor = estimate_floor(depth_m, intr)
+                    self._floor_tried = True
+                floor = self.floor
+            fit = self._acquire(depth_m, intr, floor, r_prior)
+        if fit is not None:
+            self.last = fit
+            self.last_t = t_s
+            if not fit.radius_fixed and fit.quality > 0.5:
+                self._diams.append(fit.diameter_m)
+        else:
+            self.last = None
+        return fit
+
+    def _plausible(self, fit: PlateFit, floor=None) -> bool:
+        floor = floor if floor is not None else self.floor
+        if floor is not None and abs(float(fit.normal @ floor.normal)) > 0.4:
+            return False  # the bar is horizontal: its plates' faces are vertical
+        return abs(fit.diameter_m - self.learnt_diameter) < 0.2 * self.diameter_m and fit.quality > 0.15
+
+    def _acquire(self, depth_m, intr, floor, r_prior) -> PlateFit | None:
+        self.n_acquisitions += 1
+        fits: list[PlateFit] = []
+        for cand in find_plate_candidates(depth_m, intr, self.diameter_m, floor=floor, baseline_m=self.baseline_m):
+            fit = refine_plate(depth_m, intr, cand.pixel, cand.depth_m, self.diameter_m, normal0=None,
+                               search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
+                               floor=floor, min_arc_deg=150.0)
+            if fit is None:
+                continue
+            # Second pass with the fitted plane (a better normal and centre).
+            fit2 = refine_plate(depth_m, intr, fit.pixel, float(fit.center[2]), self.diameter_m, normal0=fit.normal,
+                                search_px=0.1 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
+                                center0=fit.center, floor=floor, min_arc_deg=150.0)
+            fit = fit2 or fit
+            if not self._plausible(fit, floor) or fit.quality < self.min_acquire_quality:
+                continue
+            fits.append(fit)
+        if not fits:
+            return None
+        # Both plates of the bar can be in view: the near one is the nearer of the good fits.
+        q_best = max(f.quality for f in fits)
+        good = [f for f in fits if f.quality >= 0.5 * q_best]
+        return min(good, key=lambda f: float(np.linalg.norm(f.center)))

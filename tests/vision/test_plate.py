@@ -1,0 +1,96 @@
+"""Near-plate detection on synthetic depth frames (barpath.synth) against the rendered truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from barpath.synth.noise import add_d400_noise
+from barpath.synth.render import DepthRenderer
+from barpath.synth.scenario import SCENARIOS, render_frames
+from barpath.synth.scene import build_static_scene, camera_side_of
+from barpath.vision.plate import PlateDetector, find_plate_candidates
+
+# (scenario, frame index, centre tolerance m): straight, plate on the floor, yawed, pitched, facing left,
+# 424x240 far, 1280x720, black plates, 30 cm plates at 1280x720 with pitch 20 and yaw -10.
+CASES = [
+    ("deadlift", 0, 0.01),  # standing behind the bar: plate on the floor
+    ("deadlift", 1169, 0.01),
+    ("deadlift_vloss", 450, 0.01),  # yaw 15
+    ("rdl", 593, 0.01),  # yaw -25, roll 3, facing left
+    ("deadlift_faults", 689, 0.01),  # pitch 15 down
+    ("deadlift_far_drops", 194, 0.03),  # 424x240 at 3.5 m: ~9 cm per-pixel depth noise
+    ("deadlift_tng", 144, 0.01),  # 1280x720
+    ("deadlift_partial", 511, 0.01),  # black plates (dropouts)
+    ("deadlift_near", 312, 0.01),  # 30 cm plates, 1280x720, pitch 20, yaw -10
+]
+
+
+def _frame(name: str, index: int):
+    sc = SCENARIOS[name]
+    f = next(f for f in render_frames(sc, 0, only={index}) if f.index == index)
+    return sc, f
+
+
+@pytest.mark.parametrize("name,index,tol", CASES)
+def test_plate_centre_from_scratch(name, index, tol):
+    sc, f = _frame(name, index)
+    d = sc.plate_diameter_m or 0.45
+    fit = PlateDetector(d).detect(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
+    assert fit is not None
+    truth = np.array(f.truth["plate"])
+    assert np.linalg.norm(fit.center - truth) <= tol
+    if not fit.radius_fixed:
+        assert abs(fit.diameter_m - d) <= 0.05 * d
+    # The face normal is the bar axis (world Z), seen in camera coordinates; it points toward the camera.
+    bar_axis = np.array(f.truth["plate"]) - np.array(f.truth["bar"])
+    bar_axis /= np.linalg.norm(bar_axis)
+    assert fit.normal @ bar_axis > np.cos(np.radians(8))
+    assert fit.cov.shape == (3, 3) and np.all(np.linalg.eigvalsh(fit.cov) > 0)
+    assert 0.0 < fit.quality <= 1.0
+
+
+def test_tracking_is_steady_frame_to_frame():
+    """Consecutive frames of a pause (bar still on the floor): jitter well under a few mm."""
+    sc = SCENARIOS["deadlift"]
+    idx = set(range(270, 300))
+    det = PlateDetector(0.45)
+    errs = []
+    for f in render_frames(sc, 0, only=idx):
+        if f.index in idx and f.depth is not None:
+            fit = det.detect(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
+            assert fit is not None
+            errs.append(fit.center - np.array(f.truth["plate"]))
+    errs = np.array(errs)
+    assert np.linalg.norm(errs.mean(axis=0)) < 0.005
+    assert np.all(errs.std(axis=0) < 0.003)
+    assert det.n_acquisitions == 1  # acquired once, then tracked in its window
+
+
+def _empty_scene(rack: bool, clutter, seed: int = 3):
+    sc = SCENARIOS["deadlift_walkin"]  # no lifter, no bar: floor, wall, optional rack uprights and clutter
+    static = build_static_scene(camera_side_of(sc.camera.facing), wall=True, rack=rack, clutter=clutter)
+    depth_m, labels = DepthRenderer(sc.camera, sc.intrinsics, static).render([])
+    noisy = add_d400_noise(depth_m, sc.intrinsics, sc.baseline_m, np.random.default_rng(seed), labels=labels)
+    return sc, noisy.astype(np.float32) * 0.001
+
+
+@pytest.mark.parametrize("clutter", [False, "both"])
+def test_no_plate_in_an_empty_scene(clutter):
+    sc, d = _empty_scene(rack=False, clutter=clutter)
+    assert PlateDetector(0.45).detect(d, sc.intrinsics, 0.0) is None
+    assert PlateDetector(0.45).detect(np.zeros_like(d), sc.intrinsics, 0.0) is None
+
+
+@pytest.mark.xfail(reason="known failure: a patch of wall/floor beside a rack upright at 4 m passes as a "
+                          "half-visible plate (σz ≈ 6 cm there); see the vision report", strict=False)
+def test_no_plate_beside_rack_uprights():
+    sc, d = _empty_scene(rack=True, clutter="both")
+    assert PlateDetector(0.45).detect(d, sc.intrinsics, 0.0) is None
+
+
+def test_candidates_prefer_the_plate():
+    sc, f = _frame("deadlift_walkin", 0)  # lifter not yet in view; rack uprights beside the bar
+    cands = find_plate_candidates(f.depth.astype(np.float32) * 0.001, sc.intrinsics, 0.45)
+    truth_px = sc.intrinsics.project(np.array(f.truth["plate"]))
+    assert any(np.hypot(*(c.pixel - truth_px)) < 0.5 * c.radius_px for c in cands)

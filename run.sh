@@ -21,8 +21,10 @@ fi
 stamp=.venv/.barpath-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "installing barpath and its dependencies into .venv..." >&2
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+  log=.venv/install.log
+  if ! .venv/bin/python -m pip install -q -e '.[test]' >"$log" 2>&1; then
+    tail -20 "$log" >&2; echo "barpath: installing the dependencies failed (full log: $log)" >&2; exit 2
+  fi
   .venv/bin/python -c 'import pyrealsense2, cv2, filterpy, textual, numpy' && touch "$stamp"
 fi
 

@@ -122,6 +122,7 @@ class Engine:
         self.calibration = calibration
         self.calibration_note = "" if calibration is None else "calibration not checked yet"
         self._calibration_checked = calibration is None
+        self.calibration_stale = False  # a stored calibration was found but no longer fits the scene
         self.records: list[FrameRecord] = []
         self._pending: list[tuple[float, dict[str, np.ndarray | None]]] = []  # before the lift frame is known
         self._batch: list[TrackPoint] = []
@@ -157,6 +158,7 @@ class Engine:
             ok, self.calibration_note = check_fit(self.calibration, depth_m, frame.intrinsics)
             if not ok:
                 self.calibration = None  # stale: reported in calibration_note, never silently used
+                self.calibration_stale = True
         if self.lift_frame is None:
             est = self._estimator
             est.add(self.measurer.floor, accepted["bar"], m.plate_normal, accepted["hip"])

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from barpath.geometry import capsule_front
+
 from barpath.analysis.signal import local_poly
 
 
@@ -68,27 +70,7 @@ def _capsules(cfg: HingeConfig, ankle, knee, hip):
 def leg_front(p0, p1, radii, y) -> np.ndarray:
     """Front-most (largest forward) coordinate of a union of planar capsules at height y; NaN where none
     reaches y. p0, p1: (M, K, 2) (forward, up); radii (K,); y (M,)."""
-    y = np.asarray(y, float)[:, None]
-    best = np.full(p0.shape[:2], -np.inf)
-    for c in (p0, p1):
-        h2 = radii**2 - (y - c[..., 1]) ** 2
-        best = np.maximum(best, np.where(h2 >= 0, c[..., 0] + np.sqrt(np.clip(h2, 0, None)), -np.inf))
-    d = p1 - p0
-    length = np.linalg.norm(d, axis=-1)
-    ok = length > 1e-9
-    u = d / np.where(ok, length, 1.0)[..., None]
-    flip = u[..., 1] < 0
-    u = np.where(flip[..., None], -u, u)
-    base = np.where(flip[..., None], p1, p0)
-    nrm = np.stack([u[..., 1], -u[..., 0]], axis=-1)
-    ok &= u[..., 1] > 1e-9
-    s = (y - base[..., 1] - radii * nrm[..., 1]) / np.where(ok, u[..., 1], 1.0)
-    x_side = base[..., 0] + radii * nrm[..., 0] + s * u[..., 0]
-    ok &= (s >= 0) & (s <= length)
-    best = np.maximum(best, np.where(ok, x_side, -np.inf))
-    with np.errstate(invalid="ignore"):
-        best = np.where(np.isnan(best), -np.inf, best)
-    front = best.max(axis=-1)
+    front = capsule_front(p0, p1, radii, y)
     return np.where(np.isfinite(front), front, np.nan)
 
 

@@ -87,7 +87,7 @@ class ReplayDriver(ScriptedDriver):
         i, e = self.source.info, self.engine
         return Status(source=os.path.basename(self.path), live=False, fps=i.fps, frames=i.frames,
                       dropped_frames=i.dropped_frames, recording=False, calibration=calibration_label(e),
-                      lift=e.lift, message=e.calibration_note if e.calibration is None else "")
+                      lift=e.lift, message=e.calibration_note if e.calibration_stale else "")
 
     def _produce(self) -> None:
         error = None
@@ -203,7 +203,8 @@ class LiveDriver(Driver):
                     fps = (info.frames - frames0) / max(now - wall0, 1e-6)
                     frames0, wall0, next_status = info.frames, now, now + STATUS_PERIOD_S
                     self.emit(Status(name, True, fps, info.frames, info.dropped_frames, record_to is not None,
-                                     calibration_label(engine), engine.lift))
+                                     calibration_label(engine), engine.lift,
+                                     message=engine.calibration_note if engine.calibration_stale else ""))
         except CameraDisconnected as e:
             engine.end_set("disconnected")
             self.emit(Status(name, True, 0.0, info.frames, info.dropped_frames, False, calibration_label(engine),

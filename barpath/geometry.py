@@ -1,0 +1,32 @@
+"""Planar geometry shared by the synthetic lifter (truth) and the hinge checks (measurement): pure numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def capsule_front(p0: np.ndarray, p1: np.ndarray, radii: np.ndarray, y: np.ndarray, inflate=0.0) -> np.ndarray:
+    """Front-most X of the union of planar capsules (radius + inflate) at height y; -inf where none reaches y.
+
+    p0, p1: (..., K, 2); radii (K,); y (...,); inflate scalar or (...,). Exact (end circles + the side line).
+    """
+    y = np.asarray(y, float)[..., None]
+    r = radii + (np.asarray(inflate, float)[..., None] if np.ndim(inflate) else inflate)
+    best = np.full(np.broadcast_shapes(p0.shape[:-1], y.shape), -np.inf)
+    for c in (p0, p1):
+        h2 = r**2 - (y - c[..., 1]) ** 2
+        best = np.maximum(best, np.where(h2 >= 0, c[..., 0] + np.sqrt(np.clip(h2, 0, None)), -np.inf))
+    d = p1 - p0
+    length = np.linalg.norm(d, axis=-1)
+    ok = length > 1e-12
+    u = d / np.where(ok, length, 1.0)[..., None]
+    flip = u[..., 1] < 0
+    u = np.where(flip[..., None], -u, u)
+    base = np.where(flip[..., None], p1, p0)
+    nrm = np.stack([u[..., 1], -u[..., 0]], axis=-1)  # points to +X for an upward segment
+    ok &= u[..., 1] > 1e-9
+    s = (y - base[..., 1] - r * nrm[..., 1]) / np.where(ok, u[..., 1], 1.0)
+    x_side = base[..., 0] + r * nrm[..., 0] + s * u[..., 0]
+    ok &= (s >= 0) & (s <= length)
+    best = np.maximum(best, np.where(ok, x_side, -np.inf))
+    return best.max(axis=-1)

@@ -122,6 +122,7 @@ def _replay(path: str, args: argparse.Namespace) -> int:
     from barpath.ui.engine_drivers import ReplayDriver
 
     driver = ReplayDriver(path, speed=args.speed, idle_end_s=args.idle)
+    driver.saver.load_kg = args.load  # saved with each set's results
     return _run_tui(driver, args)
 
 
@@ -149,6 +150,7 @@ def _cmd_live(args: argparse.Namespace) -> int:
 
     driver = LiveDriver(factory, record_dir=None if args.no_record else str(RECORDINGS_DIR),
                         idle_end_s=args.idle, wait_for_camera=lambda timeout: wait_for_camera(args.serial, timeout))
+    driver.load_kg = args.load  # saved with each set's results
     return _run_tui(driver, args)
 
 

@@ -279,3 +279,15 @@ async def test_paced_driver_never_blocked_by_redraw_rate():
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot, d)
         assert len(app.state.points) == n
+
+
+def test_a_rep_whose_hinge_was_not_measured_is_not_called_good():
+    from barpath.ui.widgets.cue import GOOD, UNCHECKED, cue_for
+    from barpath.ui.widgets.rep_table import fault_text
+
+    rep = rep_dict(1, 0.0, 0.5)
+    assert cue_for(rep) == (GOOD, False) and str(fault_text(rep)) == "✓"
+    for missing in ("hips_first", "max_bar_to_body"):
+        unmeasured = {**rep, missing: None}
+        assert cue_for(unmeasured) == (UNCHECKED, False)
+        assert str(fault_text(unmeasured)) == "–"

@@ -13,6 +13,12 @@ CUES: dict[str, str] = {
     "lockout_hyperextension": "Stand tall, don't lean back",
 }
 GOOD = "Good rep"
+UNCHECKED = "Hinge not checked"  # velocity is known, but the hips/knees or the bar gap could not be measured
+
+
+def hinge_checked(rep: dict) -> bool:
+    """Only a rep whose hinge order and bar gap were measured may be called good."""
+    return rep.get("hips_first") is not None and rep.get("max_bar_to_body") is not None
 
 
 def cue_for(rep: dict | None) -> tuple[str, bool]:
@@ -27,7 +33,7 @@ def cue_for(rep: dict | None) -> tuple[str, bool]:
             return text, True
     if faults:  # a fault this UI has no words for: say its name
         return faults[0].replace("_", " ").capitalize(), True
-    return GOOD, False
+    return (GOOD if hinge_checked(rep) else UNCHECKED), False
 
 
 class CueBar(Static):
@@ -37,7 +43,7 @@ class CueBar(Static):
         text, fault = cue_for(rep)
         self.update(text)
         self.set_class(fault, "-fault")
-        self.set_class(bool(text) and not fault, "-good")
+        self.set_class(text == GOOD, "-good")
 
     @property
     def text(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
+from barpath.ui.widgets.cue import hinge_checked
 from barpath.ui.widgets.mcv import vl_level
 
 FAULT_MARKS: dict[str, str] = {
@@ -33,7 +34,8 @@ def fault_text(rep: dict) -> Text:
     if rep.get("partial") and "partial" not in faults:
         faults.insert(0, "partial")
     if not faults:
-        return Text("✓", style="#66bb6a")
+        # ✓ only when the hinge was measured; otherwise say nothing rather than pass it
+        return Text("✓", style="#66bb6a") if hinge_checked(rep) else Text("–")
     t = Text()
     for i, f in enumerate(faults):
         if i:

@@ -39,6 +39,8 @@ class EngineConfig:
     idle_end_s: float | None = None  # end a set after this long without reps in progress (None: never)
     batch_s: float = 1.0 / 30.0  # TrackBatch period (data time)
     lift_frame_timeout_s: float = 3.0  # estimate the lift frame with what we have after this long
+    keep_history: bool = True  # per-frame records + full filter history for the offline smoother (analyze);
+    # a live session turns this off so memory stays flat however long the camera runs
     restart_move_m: float = 0.05  # after a set ended, the bar moving this far starts the next one
     preroll_s: float = 2.0  # samples before that move fed to the new set (the rest before the rise)
 
@@ -114,7 +116,8 @@ class Engine:
         self.emit = emit or (lambda e: None)
         self.measurer = FrameMeasurer(plate_diameter_m=self.config.plate_diameter_m,
                                       baseline_m=self.config.baseline_m)
-        self.trackers = {p: PointTracker(p, fx=intrinsics.fx) for p in POINTS}
+        history = None if self.config.keep_history else 2
+        self.trackers = {p: PointTracker(p, fx=intrinsics.fx, max_history=history) for p in POINTS}
         self.lift_frame = lift_frame
         self._estimator = None if lift_frame is not None else LiftFrameEstimator()
         # A stored calibration replaces the auto estimate once the first frame confirms it still fits; the
@@ -152,7 +155,8 @@ class Engine:
             measured[name] = bool(sample.measured)
             accepted[name] = np.asarray(z, float) if sample.measured else None
             causal[name] = sample.position
-        self.records.append(FrameRecord(frame.frame_number, t, measured, causal))
+        if self.config.keep_history:
+            self.records.append(FrameRecord(frame.frame_number, t, measured, causal))
         if not self._calibration_checked:
             self._calibration_checked = True
             ok, self.calibration_note = check_fit(self.calibration, depth_m, frame.intrinsics)

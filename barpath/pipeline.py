@@ -19,10 +19,11 @@ CALIBRATION_DIR = "calibration"
 
 
 def engine_for(source: FrameSource, emit: Callable[[Event], None] | None = None,
-               idle_end_s: float | None = None, calibration_dir: str | None = CALIBRATION_DIR) -> Engine:
+               idle_end_s: float | None = None, calibration_dir: str | None = CALIBRATION_DIR,
+               keep_history: bool = True) -> Engine:
     """An engine for this source, with the stored calibration of its camera when one fits the stream."""
     info = source.info
-    cfg = EngineConfig(baseline_m=baseline_for(info.camera), idle_end_s=idle_end_s)
+    cfg = EngineConfig(baseline_m=baseline_for(info.camera), idle_end_s=idle_end_s, keep_history=keep_history)
     calib, why = (None, "calibration disabled") if calibration_dir is None else \
         lift_frame_for(info.serial, info.intrinsics, calibration_dir)
     engine = Engine(info.intrinsics, cfg, lift_frame=None, emit=emit, calibration=calib)

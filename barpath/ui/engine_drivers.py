@@ -186,7 +186,7 @@ class LiveDriver(Driver):
                 ev = saver(ev)
             self.emit(ev)
 
-        engine = engine_for(source, emit=on_event, idle_end_s=self.idle_end_s)
+        engine = engine_for(source, emit=on_event, idle_end_s=self.idle_end_s, keep_history=False)
         name = f"camera {info.camera} ({info.serial})"
         frames0, wall0, next_status = 0, time.monotonic(), 0.0
         try:

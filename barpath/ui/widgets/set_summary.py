@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from barpath.events import SetFinished
+from barpath.ui.widgets.cue import hinge_checked
 
 FAULT_WORDS = {"knees_first": "knees first", "bar_away_from_body": "bar far", "spine_fold": "spine fold",
                "lockout_hyperextension": "leaning back", "partial": "partial"}
@@ -34,8 +35,10 @@ def summary_text(ev: SetFinished, load_kg: float | None,
         t.append("  ·  ")
         t.append(", ".join(f"{FAULT_WORDS.get(k, k.replace('_', ' '))} (rep {', '.join(map(str, v))})"
                            for k, v in faults.items()), style="#ffb300")
-    else:
+    elif ev.reps and all(hinge_checked(r) for r in ev.reps):
         t.append("  ·  no faults", style="#66bb6a")
+    elif ev.reps:
+        t.append("  ·  hinge not checked on every rep")
     reason = REASONS.get(ev.reason, ev.reason)
     if reason:
         t.append(f"  ·  {reason}")

@@ -148,6 +148,7 @@ class Engine:
         accepted: dict[str, np.ndarray | None] = {}
         causal: dict[str, np.ndarray | None] = {}
         measured: dict[str, bool] = {}
+        bar_velocity = None
         for name, tracker in self.trackers.items():
             z = getattr(m, name)
             cov = m.plate_cov if name == "bar" else m.covs.get(name)
@@ -155,6 +156,8 @@ class Engine:
             measured[name] = bool(sample.measured)
             accepted[name] = np.asarray(z, float) if sample.measured else None
             causal[name] = sample.position
+            if name == "bar":
+                bar_velocity = sample.velocity
         if self.config.keep_history:
             self.records.append(FrameRecord(frame.frame_number, t, measured, causal))
         if not self._calibration_checked:
@@ -177,7 +180,7 @@ class Engine:
             for tp, acc in self._pending:
                 self._feed(tp, acc)
             self._pending.clear()
-        self._track_point(frame.frame_number, t, causal, self.trackers["bar"])
+        self._track_point(frame.frame_number, t, causal, bar_velocity)
 
     def _from_calibration(self) -> LiftFrame:
         est = self._estimator
@@ -232,7 +235,7 @@ class Engine:
         if idle is not None and s.reps and t - s.last_motion_t > idle:
             self.end_set("idle")
 
-    def _track_point(self, frame: int, t: float, causal: dict, bar_tracker: PointTracker) -> None:
+    def _track_point(self, frame: int, t: float, causal: dict, bar_velocity: np.ndarray | None) -> None:
         lf = self.lift_frame
 
         def sag(p):
@@ -242,9 +245,8 @@ class Engine:
             return (float(q[0]), float(q[1]))
 
         vy = None
-        last = bar_tracker.history[-1].sample if bar_tracker.history else None
-        if lf is not None and last is not None and last.velocity is not None:
-            vy = float(lf.vectors_to_lift(last.velocity)[1])
+        if lf is not None and bar_velocity is not None:
+            vy = float(lf.vectors_to_lift(bar_velocity)[1])
         self._batch.append(TrackPoint(t, frame, sag(causal["bar"]), sag(causal["hip"]), sag(causal["knee"]), vy))
         if self._batch_t0 is None:
             self._batch_t0 = t
@@ -298,10 +300,10 @@ class Engine:
             return self.sets[0].detector.summary()
         return summarize_set(self.all_reps(), self.lift)
 
-    def smoothed(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """RTS-smoothed (positions, velocities) per point over the whole recording, aligned with records."""
+    def smoothed(self, names: tuple[str, ...] = POINTS) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """RTS-smoothed (positions, velocities) of these points over the whole recording, aligned with records."""
         out = {}
-        for name, tr in self.trackers.items():
-            sm = tr.smooth()
+        for name in names:
+            sm = self.trackers[name].smooth()
             out[name] = (sm.position, sm.velocity)
         return out

@@ -22,7 +22,7 @@ def _vec(a) -> list[float] | None:
 def analysis_document(info: SourceInfo, engine: Engine) -> dict:
     """Everything `analyze --json` writes. Per-frame points come from the RTS smoother (see engine.py)."""
     recs = engine.records
-    smoothed = engine.smoothed()
+    smoothed = engine.smoothed(("bar", "hip", "knee"))  # what the contract's frames carry
     duration = recs[-1].t - recs[0].t if recs else 0.0
     lf = engine.lift_frame
     frames = []

@@ -42,15 +42,15 @@ class _SetSaver:
             return ev
         key = (ev.set_index, len(ev.reps))
         if key not in self.saved:
-            try:
-                path = save_set(self.recording, ev.set_index, ev.reps, ev.set_summary, load_kg=self.load_kg,
+            def save(recording: str) -> str:
+                return save_set(recording, ev.set_index, ev.reps, ev.set_summary, load_kg=self.load_kg,
                                 source=self.source, reason=ev.reason)
+
+            try:
+                self.saved[key] = save(self.recording)
             except OSError:  # e.g. a read-only folder: keep the results in recordings/ instead
                 os.makedirs(self.fallback_dir, exist_ok=True)
-                path = save_set(os.path.join(self.fallback_dir, os.path.basename(self.recording)), ev.set_index,
-                                ev.reps, ev.set_summary, load_kg=self.load_kg, source=self.source,
-                                reason=ev.reason)
-            self.saved[key] = path
+                self.saved[key] = save(os.path.join(self.fallback_dir, os.path.basename(self.recording)))
         return SetFinished(ev.set_index, ev.reps, ev.set_summary, self.saved[key], ev.reason)
 
 

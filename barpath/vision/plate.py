@@ -29,6 +29,7 @@ SUBPIXEL = 0.08  # D4xx disparity RMS error (px)
 DEFAULT_BASELINE_M = 0.050  # D435 (the noisier case; a D455 is 0.095)
 COARSE_WIDTH = 212  # target width of the decimated acquisition image
 NOISE_CORR_AREA = 28.0  # ≈ 4π σc² pixels per independent depth sample (σc ≈ 1.5 px correlation)
+MAX_BAR_TILT_SIN = 0.09  # sin 5°: a bar tilted more than this in one plate fit is taken as level
 
 
 def depth_sigma(z, fx: float, baseline_m: float = DEFAULT_BASELINE_M):
@@ -70,8 +71,10 @@ def _plane_basis(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return e1, e2
 
 
-def _fit_plane(p: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted total-least-squares plane: (centroid, unit normal pointing toward the camera (n·c < 0))."""
+def _fit_plane(p: np.ndarray, w: np.ndarray | None = None, perp_to: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted total-least-squares plane: (centroid, unit normal pointing toward the camera (n·c < 0)).
+    perp_to: constrain the normal to be perpendicular to this unit vector (a vertical plane when it is "up")."""
     if w is None:
         c = p.mean(axis=0)
         d = p - c
@@ -81,8 +84,11 @@ def _fit_plane(p: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, 
         c = (w[:, None] * p).sum(axis=0) / ws
         d = p - c
         m = (d * w[:, None]).T @ d
-    evals, evecs = np.linalg.eigh(m)
-    n = evecs[:, 0]
+    if perp_to is None:
+        n = np.linalg.eigh(m)[1][:, 0]
+    else:  # smallest eigenvector of the scatter restricted to the plane ⟂ perp_to
+        b = np.column_stack(_plane_basis(np.asarray(perp_to, float)))
+        n = b @ np.linalg.eigh(b.T @ m @ b)[1][:, 0]
     if n @ c > 0:
         n = -n
     return c, n
@@ -231,8 +237,13 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
                  normal0: np.ndarray | None = None, search_px: float | None = None,
                  baseline_m: float = DEFAULT_BASELINE_M, max_samples_radius: float = 30.0,
                  radius_prior_m: float | None = None, center0: np.ndarray | None = None,
-                 floor=None, min_arc_deg: float = 100.0, exclude_side: bool = True) -> PlateFit | None:
-    """Fit plane + circle to the plate face around `pixel` (full res) at about `depth0`. None when no plate."""
+                 floor=None, min_arc_deg: float = 100.0, exclude_side: bool = True,
+                 free_radius_arc_deg: float = 240.0, free_first: bool = False) -> PlateFit | None:
+    """Fit plane + circle to the plate face around `pixel` (full res) at about `depth0`. None when no plate.
+
+    free_radius_arc_deg: shortest rim arc on which the diameter is measured (free-radius fit).
+    free_first: the radius prior is only a guess (size discovery): the circle is fitted with a free radius from the
+    start, else a rim a few percent smaller than the prior is fitted on one side only."""
     h_img, w_img = depth_m.shape
     r_nom = diameter_m / 2.0
     r_prior = radius_prior_m if radius_prior_m is not None else r_nom
@@ -253,13 +264,25 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     sig = depth_sigma(np.maximum(depth0, 0.3), intr.fx, baseline_m)
     if floor is not None:
         # The floor the plate stands on can lie within the face band near the contact: not face.
-        hgt = (ax * z) * floor.normal[0] + (by * z) * floor.normal[1] + z * floor.normal[2] + floor.camera_height_m
-        on_floor = valid & (hgt < max(0.02, 2.0 * sig))
+        rays_n = ax * floor.normal[0] + by * floor.normal[1] + floor.normal[2]  # height change per metre of depth
+        hgt = z * rays_n + floor.camera_height_m
+        # A depth error σ moves a pixel's height by σ·|ray·n| only (small for the near-horizontal rays that see a
+        # standing plate): a 2σ band in depth would swallow the bottom third of a far plate.
+        on_floor = valid & (hgt < np.maximum(0.02, 2.0 * sig * np.abs(rays_n)))
     else:
         on_floor = np.zeros_like(valid)
     # --- initial plane: through the candidate centre with the prior normal (default: facing the camera).
-    n = np.array([0.0, 0.0, -1.0]) if normal0 is None else np.asarray(normal0, float)
     ray_c = np.array([(pixel[0] - intr.ppx) / intr.fx, (pixel[1] - intr.ppy) / intr.fy, 1.0])
+    up = None if floor is None else np.asarray(floor.normal, float)
+    if normal0 is not None:
+        n = np.asarray(normal0, float)
+    elif up is not None:
+        # The bar is level, so the face is vertical: start facing the camera horizontally. With the camera
+        # pitched, (0, 0, -1) would be off by the pitch, and the plate's tread seen from above would win.
+        n = -(ray_c - (ray_c @ up) * up)
+        n /= np.linalg.norm(n)
+    else:
+        n = np.array([0.0, 0.0, -1.0])
     c = ray_c * depth0 if center0 is None else np.asarray(center0, float)
     band0 = max(0.08, 3.5 * sig) + (0.0 if normal0 is not None else 0.5 * r_nom)
     # Plane fit on a 2x-subsampled grid (plenty of pixels; the rim below uses the full sampling).
@@ -288,7 +311,14 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         if it > 0:
             rr = res[inl] / (2.5 * sig)
             wts = np.clip(1 - rr ** 2, 0.05, None) ** 2
-        cc, n_new = _fit_plane(p, wts)
+        # With the floor known, the face is fitted as a vertical plane (the bar is level; only its yaw is free):
+        # free, the tilt follows whatever else the band takes in (the stack's tread seen from above by a pitched
+        # camera, the bar). A bar tilted a few degrees is allowed on the last pass.
+        cc, n_new = _fit_plane(p, wts, perp_to=up)
+        if up is not None and it == n_iter - 1:
+            cc_f, n_f = _fit_plane(p, wts)
+            if abs(n_f @ up) < MAX_BAR_TILT_SIN:
+                cc, n_new = cc_f, n_f
         if it == 0 and normal0 is None:
             # A first fit from a disc-sized region: keep the normal only if it is plausible (faces the camera).
             if n_new[2] > -0.5:
@@ -301,7 +331,9 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     nd = n[0] * ax + n[1] * by + n[2]
     t_plane = (n @ plane_point) / np.where(np.abs(nd) > 1e-6, nd, 1e-6)
     res = z - t_plane
-    band = max(0.03, 2.5 * sig)
+    # The face: within the depth noise of the plane (the 3 cm floor of the fitting band would take in the first
+    # centimetres of a tread seen at a grazing angle, and push the crease rim outward).
+    band = max(2.5 * sig, 3.0 * plane_rms, 0.005)
     face = valid & ~on_floor & (np.abs(res) < band)
     # --- rim: face pixels with a 4-neighbour that is invalid or much farther (occluding edge of the plate).
     jump = max(0.10, 3.0 * sig)
@@ -314,11 +346,21 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     dv = np.zeros(face.shape)
     farv_pad = np.pad(valid & (res > jump), 1, constant_values=False)
     rim_v = np.zeros_like(face)  # rim pixels with a VALID farther neighbour (a measured depth edge)
+    # A crease: where the camera looks past the rim (pitched or yawed, near), the face ends at the stack's tread,
+    # which continues the depth (no jump) but leaves the face plane behind it. Two samples in a row behind the
+    # plane (a surface, not a noise speck) mark the face's true rim there. Only where the depth noise is small
+    # against a sample's footprint: else the tread is only told from the face well beyond the crease.
+    use_crease = band <= 2.0 * s * depth0 / intr.fx
+    behind_pad = np.pad(valid & (res > band) & (res <= jump) & use_crease, 2, constant_values=False)
+    crease = np.zeros_like(face)
     for dy_, dx_ in dirs:
         nb = far_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww]
-        e = face & nb
+        c_nb = (behind_pad[2 + dy_:2 + dy_ + hh, 2 + dx_:2 + dx_ + ww]
+                & behind_pad[2 + 2 * dy_:2 + 2 * dy_ + hh, 2 + 2 * dx_:2 + 2 * dx_ + ww])
+        e = face & (nb | c_nb)
+        crease |= face & c_nb & ~nb
         rim |= e
-        rim_v |= face & farv_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww]
+        rim_v |= face & (farv_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww] | c_nb)
         du += e * dx_
         dv += e * dy_
     # Not-face neighbours that are NEAR (sleeve, hands) -> exclude those rim pixels (occluded rim).
@@ -359,8 +401,14 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         return _fail(356)
     xy = xy[keep]
     rim_valid = rim_v[rv, ru][keep]
+    is_crease = crease[rv, ru][keep]
     rim_uv = np.column_stack([ur[keep], vr[keep]])
     c2, r_fit, w = _fit_circle(xy, r_prior, fix_radius=True, init=c0, n_iter=10, scale=s * depth0 / intr.fx)
+    if free_first:
+        c_f, r_f, w_f = _fit_circle(xy, r_prior, fix_radius=False, init=c2, n_iter=10, scale=s * depth0 / intr.fx)
+        if abs(r_f - r_prior) < 0.25 * r_prior:
+            c2, r_prior, w = c_f, r_f, w_f
+            r_fit = r_f
     if exclude_side:
         # Where the camera sees past the rim onto the stack's cylindrical side (its foot point on the face plane
         # lies outside the disc in that direction), the silhouette is the side's far edge, not the face's rim:
@@ -369,7 +417,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         o2 = np.array([rel_cam @ e1, rel_cam @ e2])
         dvec = xy - c2
         uvec = dvec / np.maximum(np.sqrt((dvec ** 2).sum(1)), 1e-9)[:, None]
-        side = uvec @ (o2 - c2) > r_prior
+        side = (uvec @ (o2 - c2) > r_prior) & ~is_crease  # there the face's rim is the crease with the side
         if (~side).sum() >= 12:
             c_x, r_x, w_sub = _fit_circle(xy[~side], r_prior, fix_radius=True, init=c2, n_iter=6,
                                           scale=s * depth0 / intr.fx)
@@ -385,7 +433,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     # small rim bias); a free-radius fit, when the arc is long enough to condition it, measures the diameter.
     fixed = True
     d_meas = 2.0 * r_prior
-    if arc >= 240.0 and good.sum() >= 20:
+    if arc >= free_radius_arc_deg and good.sum() >= 20:
         c3, r3, w3 = _fit_circle(xy[w > 0], r_fit, fix_radius=False, init=c2, n_iter=8, scale=s * depth0 / intr.fx)
         if abs(r3 - r_prior) < 0.25 * r_prior:
             fixed = False
@@ -432,7 +480,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     n_eff_rim = max(n_rim * s / 3.0, 3.0)
     arc_pen = 270.0 / max(arc, 90.0)
     sig_lat = max(rim_rms, 0.3 * s * center[2] / intr.fx) * np.sqrt(2.0 / n_eff_rim) * arc_pen
-    sig_lat = float(np.hypot(sig_lat, 0.0015))
+    sig_lat = float(np.hypot(np.hypot(sig_lat, _edge_bias_shift(arc) * 0.5 * s * center[2] / intr.fx), 0.0015))
     n_eff_face = max(4 * n_face * s * s / NOISE_CORR_AREA, 1.0)
     sig_n = float(np.hypot(depth_sigma(center[2], intr.fx, baseline_m) / np.sqrt(n_eff_face), 0.0015))
     cov = sig_lat ** 2 * (np.eye(3) - np.outer(n, n)) + sig_n ** 2 * np.outer(n, n)
@@ -450,6 +498,17 @@ def _fail(line: int):
 
 
 _DEBUG = False
+
+
+def _edge_bias_shift(arc_deg: float) -> float:
+    """Centre shift per unit of a common inward rim bias b for a fixed-radius fit over an arc (half-angle φ).
+
+    Where the rim is found varies per frame by a fraction of a sample that is shared by neighbouring rim points
+    (the ragged invalid band at a depth edge, pixel quantisation of a nearly straight stretch): it does not
+    average out over the rim points. Over the whole circle it cancels in the centre; over an arc it shifts the
+    centre by b·(sin φ/φ) / (½ + sin 2φ/(4φ)) (linearised fit: residual −b − Δ cos θ, least squares in Δ)."""
+    phi = float(np.clip(np.radians(arc_deg) / 2.0, 1e-3, np.pi))
+    return abs(np.sin(phi) / phi) / (0.5 + np.sin(2.0 * phi) / (4.0 * phi))
 
 
 def _arc_coverage(ang: np.ndarray, bins: int = 36) -> float:
@@ -476,11 +535,19 @@ def estimate_floor(depth_m: np.ndarray, intr: Intrinsics, prior_up=(0.0, -1.0, 0
 
 
 # ----------------------------------------------------------------------------------------------- detector
+# Relative steps of the plate sizes tried when no plate of the expected size is found: acquisition accepts a disc
+# within ~±15 % of the size it looks for, and the first fit then measures the actual diameter.
+SIZE_STEP = 0.85
+MIN_PLATE_DIAMETER_M = 0.25  # smaller discs (a head, a fist, clutter) are not searched for
+
+
 class PlateDetector:
     """Stateful near-plate detector: window search around the last fit, full acquisition when lost.
 
     diameter_m: the plates' nominal diameter (0.45 m bumpers; 0.30 m small plates). The measured diameter is
-    learnt (median of confident free-radius fits) and used as the radius prior for short-arc fits.
+    learnt (median of confident free-radius fits) and used as the radius prior for short-arc fits. When no
+    plate of the expected size is found (the nominal is often just the 0.45 m default), acquisition also tries
+    smaller sizes, one per call, and a plate found that way sets the size searched and tracked from then on.
     """
 
     def __init__(self, diameter_m: float = 0.45, baseline_m: float = DEFAULT_BASELINE_M,
@@ -495,12 +562,24 @@ class PlateDetector:
         self.floor = None  # FloorFit used by acquisition (fitted once when not given)
         self.min_acquire_quality = 0.3  # a new track needs a clearer disc than keeping one
         self._floor_tried = False
+        self.size_m = self.diameter_m  # the diameter currently searched for (the nominal until one is found)
+        sizes, d = [], self.diameter_m * SIZE_STEP
+        while d >= MIN_PLATE_DIAMETER_M:
+            sizes.append(d)
+            d *= SIZE_STEP
+        self._other_sizes = sizes
+        self._next_size = 0
+
+    @property
+    def _size_known(self) -> bool:
+        """The nominal size was found, or a discovered one is confirmed by several diameter measurements."""
+        return self.size_m == self.diameter_m or len(self._diams) >= 5
 
     @property
     def learnt_diameter(self) -> float:
         if len(self._diams) >= 5:
             return float(np.median(self._diams[-200:]))
-        return self.diameter_m
+        return self.size_m
 
     def reset(self) -> None:
         self.last = None
@@ -513,10 +592,11 @@ class PlateDetector:
             dt = 0.1 if (t_s is None or self.last_t is None) else max(min(t_s - self.last_t, 0.5), 0.0)
             move = self.max_speed * dt + 0.03
             search = intr.fx * move / self.last.center[2]
-            fit = refine_plate(depth_m, intr, self.last.pixel, float(self.last.center[2]), self.diameter_m,
+            fit = refine_plate(depth_m, intr, self.last.pixel, float(self.last.center[2]), self.size_m,
                                normal0=self.last.normal, search_px=search, baseline_m=self.baseline_m,
                                radius_prior_m=r_prior, center0=self.last.center,
-                               floor=floor if floor is not None else self.floor)
+                               floor=floor if floor is not None else self.floor,
+                               free_radius_arc_deg=240.0 if self._size_known else 180.0)
             if fit is not None and not self._plausible(fit, floor):
                 fit = None
         if fit is None:
@@ -525,7 +605,16 @@ class PlateDetector:
                     self.floor = estimate_floor(depth_m, intr)
                     self._floor_tried = True
                 floor = self.floor
-            fit = self._acquire(depth_m, intr, floor, r_prior)
+            fit = self._acquire(depth_m, intr, floor, r_prior, self.size_m)
+            if fit is None and self._other_sizes and len(self._diams) < 5:
+                # Nothing of the expected size (and no measured diameter yet): try one other size per call.
+                sizes = [self.diameter_m] + self._other_sizes
+                size = [d for d in sizes if d != self.size_m][self._next_size % (len(sizes) - 1)]
+                self._next_size += 1
+                fit = self._acquire(depth_m, intr, floor, size / 2.0, size, measure_size=True)
+                if fit is not None:
+                    self.size_m = fit.diameter_m if not fit.radius_fixed else size
+                    self._diams.clear()
         if fit is not None:
             self.last = fit
             self.last_t = t_s
@@ -535,27 +624,35 @@ class PlateDetector:
             self.last = None
         return fit
 
-    def _plausible(self, fit: PlateFit, floor=None) -> bool:
+    def _plausible(self, fit: PlateFit, floor=None, size_m: float | None = None) -> bool:
         floor = floor if floor is not None else self.floor
         if floor is not None and abs(float(fit.normal @ floor.normal)) > 0.4:
             return False  # the bar is horizontal: its plates' faces are vertical
-        return abs(fit.diameter_m - self.learnt_diameter) < 0.2 * self.diameter_m and fit.quality > 0.15
+        ref = self.learnt_diameter if size_m is None else size_m
+        return abs(fit.diameter_m - ref) < 0.2 * ref and fit.quality > 0.15
 
-    def _acquire(self, depth_m, intr, floor, r_prior) -> PlateFit | None:
+    def _acquire(self, depth_m, intr, floor, r_prior, size_m: float, measure_size: bool = False
+                 ) -> PlateFit | None:
+        """Full search for a plate of about `size_m`. measure_size: the size is a guess, so the diameter is also
+        measured from shorter rim arcs (≥ 180°) and the second pass uses it as the radius prior."""
         self.n_acquisitions += 1
+        free_arc = 180.0 if measure_size else 240.0
         fits: list[PlateFit] = []
-        for cand in find_plate_candidates(depth_m, intr, self.diameter_m, floor=floor, baseline_m=self.baseline_m):
-            fit = refine_plate(depth_m, intr, cand.pixel, cand.depth_m, self.diameter_m, normal0=None,
+        for cand in find_plate_candidates(depth_m, intr, size_m, floor=floor, baseline_m=self.baseline_m):
+            fit = refine_plate(depth_m, intr, cand.pixel, cand.depth_m, size_m, normal0=None,
                                search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
-                               floor=floor, min_arc_deg=150.0)
+                               floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=measure_size)
             if fit is None:
                 continue
+            r2 = fit.diameter_m / 2.0 if measure_size else r_prior
             # Second pass with the fitted plane (a better normal and centre).
-            fit2 = refine_plate(depth_m, intr, fit.pixel, float(fit.center[2]), self.diameter_m, normal0=fit.normal,
-                                search_px=0.1 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
-                                center0=fit.center, floor=floor, min_arc_deg=150.0)
+            fit2 = refine_plate(depth_m, intr, fit.pixel, float(fit.center[2]), 2.0 * r2, normal0=fit.normal,
+                                search_px=0.1 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r2,
+                                center0=fit.center, floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc)
             fit = fit2 or fit
-            if not self._plausible(fit, floor) or fit.quality < self.min_acquire_quality:
+            # A size that is only a guess needs a clearer disc (a head or a torso must not set the size).
+            q_min = self.min_acquire_quality * (1.5 if measure_size else 1.0)
+            if not self._plausible(fit, floor, size_m if measure_size else None) or fit.quality < q_min:
                 continue
             fits.append(fit)
         if not fits:

@@ -613,7 +613,7 @@ class PlateDetector:
                 self._next_size += 1
                 fit = self._acquire(depth_m, intr, floor, size / 2.0, size, measure_size=True)
                 if fit is not None:
-                    self.size_m = fit.diameter_m if not fit.radius_fixed else size
+                    self.size_m = fit.diameter_m
                     self._diams.clear()
         if fit is not None:
             self.last = fit
@@ -650,9 +650,12 @@ class PlateDetector:
                                 search_px=0.1 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r2,
                                 center0=fit.center, floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc)
             fit = fit2 or fit
-            # A size that is only a guess needs a clearer disc (a head or a torso must not set the size).
+            # A size that is only a guess needs a clearer disc whose diameter was measured (a head, a torso or a
+            # plate half out of view must not set the size).
             q_min = self.min_acquire_quality * (1.5 if measure_size else 1.0)
             if not self._plausible(fit, floor, size_m if measure_size else None) or fit.quality < q_min:
+                continue
+            if measure_size and (fit.radius_fixed or fit.diameter_m < MIN_PLATE_DIAMETER_M):
                 continue
             fits.append(fit)
         if not fits:

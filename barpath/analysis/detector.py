@@ -15,14 +15,16 @@ None (never NaN). Times are the input t (s).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from barpath.analysis.hinge import HingeConfig, hinge_metrics
 from barpath.analysis.liftframe import LiftFrame
 from barpath.analysis.metrics import VelocityConfig, velocity_metrics
-from barpath.analysis.reps import SegmentConfig, segment
+from barpath.analysis.reps import Phases, SegmentConfig, segment
 from barpath.analysis.setsummary import summarize_set
+from barpath.analysis.turns import TurnConfig, refine_turn
 
 REP_KEYS = (
     "index", "concentric_start", "concentric_end", "eccentric_start", "eccentric_end",
@@ -52,8 +54,9 @@ class RepDetector:
 
     def __init__(self, frame: LiftFrame | None = None, seg_cfg: SegmentConfig = SegmentConfig(),
                  vel_cfg: VelocityConfig = VelocityConfig(), hinge_cfg: HingeConfig = HingeConfig(),
-                 update_interval_s: float = 0.1):
+                 update_interval_s: float = 0.1, turn_cfg: TurnConfig = TurnConfig()):
         self.frame, self.seg_cfg, self.vel_cfg, self.hinge_cfg = frame, seg_cfg, vel_cfg, hinge_cfg
+        self.turn_cfg = turn_cfg
         self.update_interval_s = update_interval_s
         self._chunks: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "bar", "vel", *JOINTS)}
         self._has = {k: False for k in ("vel", *JOINTS)}
@@ -130,10 +133,23 @@ class RepDetector:
             last_cs, last_ce = rep["concentric_start"], rep["concentric_end"]
         return new
 
+    def _refine(self, t, y, ph) -> tuple[Phases, dict[str, float]]:
+        """Phase boundaries at rests refined on the raw bar height (turns.py); heights there where fitted."""
+        times, heights = {}, {}
+        for key in ("concentric_start", "concentric_end", "eccentric_start", "eccentric_end"):
+            turn = ph.turns.get(key)
+            fit = refine_turn(t, y, turn, self.turn_cfg) if turn is not None else None
+            times[key] = fit.t if fit is not None else getattr(ph, key)
+            if fit is not None:
+                heights[key] = fit.height
+        return replace(ph, **times), heights
+
     def _measure(self, d, vv, ph) -> dict:
         t = d["t"]
         y = d["bar"][:, 1]
-        vm = velocity_metrics(t, y, vv, ph.concentric_start, ph.concentric_end, self.vel_cfg)
+        ph, heights = self._refine(t, y, ph)
+        vm = velocity_metrics(t, y, vv, ph.concentric_start, ph.concentric_end, self.vel_cfg,
+                              heights=(heights.get("concentric_start"), heights.get("concentric_end")))
         mcv = vm["mean_concentric_velocity"]
         vloss = None
         if mcv is not None:

@@ -28,8 +28,10 @@ class VelocityConfig:
     acc_sigma_s: float = 0.02
 
 
-def velocity_metrics(t, y, v, cs: float, ce: float, cfg: VelocityConfig = VelocityConfig()) -> dict:
-    """t (N,), y (N,) bar height (m), v (N,) vertical velocity (m/s, gaps filled); cs < ce phase times.
+def velocity_metrics(t, y, v, cs: float, ce: float, cfg: VelocityConfig = VelocityConfig(),
+                     heights: tuple[float | None, float | None] = (None, None)) -> dict:
+    """t (N,), y (N,) bar height (m), v (N,) vertical velocity (m/s, gaps filled); cs < ce phase times;
+    heights: the bar height at cs / ce where already known (the rest level from turns.refine_turn), else None.
     Returns range_of_motion, concentric_duration, mean_concentric_velocity, peak_concentric_velocity,
     mean_propulsive_velocity (floats; None where not measurable)."""
     t = np.asarray(t, float)
@@ -40,6 +42,9 @@ def velocity_metrics(t, y, v, cs: float, ce: float, cfg: VelocityConfig = Veloci
     w = (t >= cs - 4 * cfg.pos_sigma_s) & (t <= ce + 4 * cfg.pos_sigma_s)
     tw, yw, vw = t[w], np.asarray(y, float)[w], np.asarray(v, float)[w]
     y0, y1 = local_poly(tw, yw, cfg.pos_sigma_s, t_eval=[cs, ce])
+    # a kernel fit rounds the corner where the bar leaves / reaches a rest (ROM short); the kink fit does not
+    y0 = heights[0] if heights[0] is not None else y0
+    y1 = heights[1] if heights[1] is not None else y1
     dur = ce - cs
     out["concentric_duration"] = float(dur)
     if np.isfinite(y0) and np.isfinite(y1):

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from barpath.analysis.signal import crossing_time, interp_gaps, local_poly, running_median
+from barpath.analysis.turns import Turn
 
 LIFTS = ("deadlift", "rdl")
 
@@ -65,6 +66,7 @@ class Phases:
     range_estimate: float  # vertical ROM from the running median (m), used for the partial flag
     partial: bool = False
     ready: bool = False
+    turns: dict[str, Turn] = field(default_factory=dict)  # per boundary name: room for turns.refine_turn
 
 
 @dataclass
@@ -235,6 +237,28 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
     seg.lift = lift
 
     t_last = t[np.flatnonzero(np.isfinite(y))[-1]]
+    t_first = t[np.flatnonzero(np.isfinite(y))[0]]
+
+    # the velocity kernel moves a boundary at most its support (+-3 sigma) away; onset extrapolation noise a
+    # little more: refined boundaries farther than that are noise (velocity given: it was smoothed alike)
+    reach = 3.0 * cfg.deriv_sigma_s + 2.0 * dt
+
+    def turns_of(f: int) -> dict[str, Turn]:
+        """Room around leg f's two boundaries: its peak speed on the moving side; on the other side the
+        neighbouring leg's boundary (a pause between them is a rest); after an end at most settle_s, all the
+        live detector has seen when the rep is emitted (so live and batch refine on the same samples)."""
+        start, end = bounds[f]
+        tk = float(t[legs[f][3]])
+        out = {}
+        if start is not None:
+            prev = bounds[f - 1][1] if f > 0 else t_first
+            out["start"] = Turn(start, 1, tk, prev, reach)
+        if end is not None:
+            nxt = bounds[f + 1][0] if f + 1 < len(legs) else None
+            room = end + cfg.settle_s
+            out["end"] = Turn(end, -1, tk, room if nxt is None else min(nxt, room), reach)
+        return out
+
     reps: list[Phases] = []
     for m in rises:
         i0, i1, _, _ = legs[m]
@@ -256,7 +280,13 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
             es, ee = bounds[m - 1]
             ready = final or (ce is not None and t_last - ce >= cfg.settle_s)
         rom = float(ym[i1] - ym[i0])
-        reps.append(Phases(cs, ce, es, ee, i0, i1, rom, ready=bool(ready)))
+        fall = m + 1 if lift == "deadlift" else m - 1
+        turns: dict[str, Turn] = {}
+        if v is None:  # only our own kernel's bias is known to need undoing; a given velocity is trusted
+            turns = {f"concentric_{k}": x for k, x in turns_of(m).items()}
+            if 0 <= fall < len(legs):
+                turns |= {f"eccentric_{k}": x for k, x in turns_of(fall).items()}
+        reps.append(Phases(cs, ce, es, ee, i0, i1, rom, ready=bool(ready), turns=turns))
     if reps:
         typical = float(np.median([r.range_estimate for r in reps]))
         for r in reps:

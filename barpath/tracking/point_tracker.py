@@ -257,7 +257,9 @@ def smooth(history: Iterable[FilterRecord], process_noise: float | np.ndarray | 
 
     Uses filterpy's KalmanFilter.rts_smoother with the per-step F and Q (Fs[k] predicts step k-1 -> k).
     Missed and rejected steps are prediction-only in the filter history, which is exactly what the RTS
-    recursion expects; a re-initialisation starts a new segment, so nothing is smoothed across it.
+    recursion expects; a re-initialisation starts a new segment, so nothing is smoothed across it. Steps after a
+    segment's last accepted measurement (coasting until the track was lost, or to the end) are not valid:
+    they would be pure extrapolation.
 
     process_noise: None smooths the online filter's own states. A value re-runs the forward filter with
     that q over the measurements the online filter ACCEPTED (its gating and segmentation decisions are
@@ -271,8 +273,16 @@ def smooth(history: Iterable[FilterRecord], process_noise: float | np.ndarray | 
     xs = np.full((n, DIM_X), np.nan)
     pdiag = np.full((n, DIM_X), np.nan)
     rts = ConstantAccelerationKF(0.0).kf.rts_smoother  # filterpy's; needs no filter state
+    measured = np.array([r.sample.measured for r in recs], bool)
     for s in np.unique(seg[seg >= 0]):
         idx = np.flatnonzero(seg == s)
+        # A segment that ends in coasting (the point left view, the track was lost) has no measurement after
+        # its last one: the smoother could only extrapolate the constant-acceleration prediction (half a metre
+        # in 0.5 s at a lift's speeds). Only the span up to the last measurement is smoothed and reported;
+        # coasting between measurements (occlusion, dropped frames) is interpolated as before.
+        last = idx[measured[idx]].max()
+        seg[idx[idx > last]] = -1
+        idx = idx[idx <= last]
         if process_noise is None:
             Xs = np.stack([recs[i].x for i in idx])
             Ps = np.stack([recs[i].P for i in idx])

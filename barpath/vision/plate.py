@@ -422,7 +422,9 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
             c_x, r_x, w_sub = _fit_circle(xy[~side], r_prior, fix_radius=True, init=c2, n_iter=6,
                                           scale=s * depth0 / intr.fx)
             a_x = _arc_coverage(np.arctan2(xy[~side][w_sub > 0.1, 1] - c_x[1], xy[~side][w_sub > 0.1, 0] - c_x[0]))
-            if a_x >= 150.0:  # keep the all-points fit when too little rim remains (partly out of view)
+            # The side's silhouette lies beyond the face's rim (by the stack's depth seen obliquely): whenever the
+            # rest is arc enough for a measurement, it alone is used. Else (partly out of view) all points.
+            if a_x >= min(150.0, min_arc_deg):
                 c2, r_fit = c_x, r_x
                 w = np.zeros(len(xy))
                 w[~side] = w_sub

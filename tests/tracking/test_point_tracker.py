@@ -260,3 +260,23 @@ if __name__ == "__main__":
             r = np.array([deadlift_rmse(fps, kind, seed=s) for s in range(5)])
             print(f"{kind:5s} {fps:3.0f} fps  filter {r[:, 0].mean():.4f}  smoother {r[:, 1].mean():.4f}"
                   f"  rejected frames {r[:, 2].sum():.0f}")
+
+
+def test_smoother_does_not_extrapolate_a_track_that_left_view():
+    """The bar moves down out of view at 0.5 m/s and the track coasts until it is lost: the smoothed output
+    ends with the last measurement (it used to extrapolate the constant-acceleration prediction for the whole
+    coast, tens of centimetres off); gaps between measurements are still filled."""
+    fps = 60.0
+    t = np.arange(0.0, 2.0, 1.0 / fps)
+    y = np.where(t < 1.0, 0.0, 0.5 * (t - 1.0) ** 2 * 2.0)  # accelerating downward from t = 1 s
+    rng = np.random.default_rng(5)
+    meas = [np.array([0.1, yi, 2.0]) + rng.normal(0, 0.002, 3) if ti < 1.3 else None for ti, yi in zip(t, y)]
+    meas[40] = meas[41] = None  # a short gap inside the track
+    tr = PointTracker("bar", fx=600.0)
+    tr.run(t, meas)
+    sm = tr.smooth()
+    last = max(i for i, m in enumerate(meas) if m is not None)
+    assert sm.valid[40] and sm.valid[41] and sm.valid[last]
+    assert not sm.valid[last + 1:].any()
+    err = np.abs(sm.position[sm.valid, 1] - y[sm.valid])
+    assert err.max() < 0.01

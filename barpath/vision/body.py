@@ -31,11 +31,17 @@ THIGH_FRAC = 0.245
 TRUNK_FRAC = 0.288
 ANKLE_H_FRAC = 0.039
 CELL_M = 0.02
-# Candidate corrections of the stature seen as the silhouette's top (its outline loses a few cm to edge
-# dropouts and decimation; real heads differ): the one whose chain fits best over the first frames wins.
-SCALES = np.array([0.94, 0.98, 1.02, 1.06, 1.10, 1.14, 1.18])
-SCALE_SAMPLES = 40  # frames used to learn it
-SCALE_EVERY = 1  # every n-th eligible body frame
+# Candidate statures (segment lengths scale with it): the one whose chain fits the silhouette best over the first
+# frames with the leg in view wins. The silhouette's top is only a lower bound: edge dropouts and decimation lose
+# a few cm, and a camera close or pitched down cuts the head off the image.
+STATURES = np.arange(1.40, 2.101, 0.05)
+# Stature over the upright silhouette's top: (lowest, typical, highest). The outline loses a few cm at the head
+# (edge invalidation, decimation, hair); the chain score picks within the band.
+TOP_GAIN = (0.98, 1.02, 1.06)
+SCALE_SAMPLES = 40  # frames learnt from quickly (every SCALE_EVERY-th body frame) ...
+SCALE_EVERY = 2
+SCALE_EVERY_LATER = 15  # ... then slowly, forgetting early frames (a lifter still walking in, setting up)
+SCALE_MEMORY = 0.97  # per learning frame
 
 @dataclass
 class BodyFit:
@@ -84,29 +90,37 @@ class BodyEstimator:
         self.a_leg: float | None = None
         self._th = np.radians(np.arange(-40.0, 120.0, 2.0))
         self.last: BodyFit | None = None
-        self._scale_sum = np.zeros(len(SCALES))
+        self._scale_sum = np.zeros(len(STATURES))
         self._scale_n = 0
+        self._scale_w = 0.0  # sum of the forgetting weights
         self._frames = 0
+        self._pose: tuple[float, float, float, float] | None = None  # last (ankle f, shank, thigh, trunk angles)
+        self._pose_facing = 0
 
     # ------------------------------------------------------------------ frame
     @property
     def stature(self) -> float | None:
-        """Silhouette-top height when standing (robust high percentile), times the learnt scale correction."""
-        if not self.stature_tops:
-            return None
-        return float(np.percentile(self.stature_tops[-600:], 95)) * self.scale
-
-    @property
-    def scale(self) -> float:
-        if self._scale_n < 5:
-            return 1.0
-        s = self._scale_sum / self._scale_n
+        """The learnt stature (best mean chain score over the frames with the leg in view, parabolic peak); None
+        until enough frames were seen."""
+        # Until the leg was seen well (or, with no upright silhouette to bound it, seen long): the standing
+        # silhouette's top plus a little edge loss, once seen.
+        if self._scale_n < (10 if len(self.stature_tops) >= 10 else SCALE_SAMPLES):
+            return TOP_GAIN[1] * self.top_stature if len(self.stature_tops) >= 30 else None
+        s = self._scale_sum / self._scale_w
+        if len(self.stature_tops) >= 10:  # within the band the upright silhouette's top allows
+            top = self.top_stature
+            s = np.where((STATURES < TOP_GAIN[0] * top) | (STATURES > TOP_GAIN[2] * top), -np.inf, s)
         i = int(np.argmax(s))
-        if 0 < i < len(s) - 1:  # parabolic peak
+        if 0 < i < len(s) - 1 and np.isfinite(s[i - 1]) and np.isfinite(s[i + 1]):  # parabolic peak
             den = s[i - 1] - 2 * s[i] + s[i + 1]
             off = 0.5 * (s[i - 1] - s[i + 1]) / den if den < 0 else 0.0
-            return float(np.interp(i + off, np.arange(len(s)), SCALES))
-        return float(SCALES[i])
+            return float(np.interp(i + off, np.arange(len(s)), STATURES))
+        return float(STATURES[i])
+
+    @property
+    def top_stature(self) -> float:
+        """The silhouette's top when standing (robust high percentile of the unclipped frames)."""
+        return float(np.percentile(self.stature_tops[-600:], 95)) if self.stature_tops else 0.0
 
     def estimate(self, depth_m: np.ndarray, intr: Intrinsics, plate, floor, step: int | None = None
                  ) -> BodyFit | None:
@@ -165,10 +179,11 @@ class BodyEstimator:
         unk = cv2.warpPerspective(occ, hmat, (self.nf, self.nh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP) > 0
         unk &= ~sil
         sil = cv2.morphologyEx(sil.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
-        return self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c)
+        # A lifter reaching the image's top edge has a cut-off head: that frame says nothing of the stature.
+        return self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped=bool(m[:2].any()))
 
     # ------------------------------------------------------------------ model fit
-    def _fit(self, sil, unk, plate, floor, up, fwd, ax_, o, c) -> BodyFit | None:
+    def _fit(self, sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped: bool = False) -> BodyFit | None:
         cell = self.cell
         rows = np.flatnonzero(sil.any(axis=1))
         if len(rows) == 0:
@@ -184,29 +199,37 @@ class BodyEstimator:
         inside = (sil | unk).astype(np.uint8)
         dt = cv2.distanceTransform(inside, cv2.DIST_L2, 5).astype(np.float32) * cell
         unk_f = unk.astype(np.float32)
-        # Stature: the silhouette's top when the lifter stands tall (bar high, trunk upright).
-        if top_h > 1.2:
-            self.stature_tops.append(top_h)
         self._frames += 1
-        base = float(np.percentile(self.stature_tops[-600:], 95)) if self.stature_tops else max(top_h, 1.5)
-        # Joints are reported once the lifter has been seen standing (stature) with the lower shank visible
-        # (ankle position); until then the chain is fitted only to learn those.
-        ready = self.ankle_f is not None and len(self.stature_tops) >= 3 and base > 1.3
-        stature = base * self.scale
+        # Joints are reported once the stature is learnt, from frames with the lower shank visible (which also
+        # fix the ankle's position); until then the chain is fitted with a provisional stature to learn those.
+        learnt = self.stature
+        stature = learnt or max(self.top_stature, 1.75)
+        bar_h = float((c - o) @ up)
+        contour = self._contour(sil, unk)
+        prev = self._pose if self._pose is not None and self._pose_facing == facing else None
         (fa, a_sh, a_th, tot, s1, vis_s, vis_t), (kf, kh, hf, hh), (sf, sh, s3j), geo = \
-            self._chain_fit(dt, unk_f, stature, facing, bar_f)
-        # Learn the stature correction only from frames where the whole leg is in view.
-        if ready and vis_s + vis_t > 1.0 and self._scale_n < SCALE_SAMPLES \
-                and self._frames % SCALE_EVERY == 0:
-            scores = np.array([self._chain_fit(dt, unk_f, base * sc_, facing, bar_f)[0][3] for sc_ in SCALES])
-            self._scale_sum += scores
+            self._chain_fit(dt, unk_f, stature, facing, bar_f, bar_h, contour, prev)
+        self._pose_facing = facing
+        # The silhouette's top bounds the stature when the lifter stands upright (the fitted shank, thigh and trunk
+        # near vertical) with the head in the image.
+        if top_h > 1.2 and not top_clipped and max(abs(a_sh), abs(a_th), abs(self._pose[3])) < np.radians(15):
+            self.stature_tops.append(top_h)
+        # Learn the stature from frames with the leg in view and the feet still (not walking).
+        every = SCALE_EVERY if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
+        if self.ankle_f is not None and tot > 0.55 * 3 and vis_s + vis_t > 1.0 \
+                and min(vis_s, vis_t) > 0.3 and self._frames % every == 0:
+            pose = self._pose
+            scores = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour)[0][3] for st in STATURES]
+            self._scale_sum = SCALE_MEMORY * self._scale_sum + np.array(scores)
+            self._scale_w = SCALE_MEMORY * self._scale_w + 1.0
             self._scale_n += 1
-        ready = ready and self._scale_n >= 5
+            self._pose = pose
+        ready = learnt is not None and self.ankle_f is not None
         ls, lt, lk, ha, r_s, r_t, r_k = geo
-        score = tot / 2
+        score = max(tot, 0.0) / 3  # 1 = every segment a radius deep and the whole outline explained
         # Learn the ankle position from confident frames where the lower shank is visible.
-        if vis_s > 0.45 and s1 > 0.6:
-            self.ankle_f = float(fa) if self.ankle_f is None else 0.9 * self.ankle_f + 0.1 * float(fa)
+        if vis_s > 0.45 and s1 > 0.6:  # fast enough to follow the feet settling after a walk-in
+            self.ankle_f = float(fa) if self.ankle_f is None else 0.7 * self.ankle_f + 0.3 * float(fa)
         vis_k, vis_h = self._joint_vis(unk_f, fa, ha, kf, kh, hf, hh, sf, sh)
         self.last_facing = facing
 
@@ -244,24 +267,51 @@ class BodyEstimator:
             return float(1.0 - _bilinear(unk_f, gx, gy).mean())
         return vis((fa, ha), (kf, kh), (hf, hh)), vis((kf, kh), (hf, hh), (sf, sh))
 
-    def _chain_fit(self, dt, unk_f, stature, facing, bar_f):
+    def _contour(self, sil: np.ndarray, unk: np.ndarray, max_n: int = 40) -> tuple[np.ndarray, np.ndarray]:
+        """Up to max_n outline cells of the silhouette as (forward, up) metres, leaving out the outline the
+        plate makes where it hides the body (that edge is the plate's, not the lifter's)."""
+        k3 = np.ones((3, 3), np.uint8)
+        s8 = sil.astype(np.uint8)
+        edge = (s8 > 0) & (cv2.erode(s8, k3) == 0) & (cv2.dilate(unk.astype(np.uint8), k3, iterations=2) == 0)
+        ys, xs = np.nonzero(edge)
+        if len(ys) > max_n:
+            pick = np.linspace(0, len(ys) - 1, max_n).astype(np.intp)
+            ys, xs = ys[pick], xs[pick]
+        return (self.f_range[0] + (xs + 0.5) * self.cell).astype(np.float32), \
+            (self.h_range[1] - (ys + 0.5) * self.cell).astype(np.float32)
+
+    def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h=None, contour=None, prev=None):
+        """Fit the planar chain ankle -> knee -> hip -> shoulder (+ arms to the bar, head) to the silhouette.
+
+        Two-sided score, so that no part of the body can be ignored:
+          inside   - each segment's axis lies a limb radius deep inside the silhouette (model -> silhouette);
+          coverage - each outline cell lies on or inside some segment's capsule (silhouette -> model), robust:
+                     each cell's shortfall is clipped at 8 cm, so stray outline (bar, bystander) costs a constant.
+        Without the coverage term a thigh can run up the trunk in a hinge and still score as "deep inside".
+        Search: the shank x thigh grid on the inside term, the best pairs x the trunk on the full score (plus
+        the previous frame's pose, for continuity), then a joint local refinement.
+        """
         cell = self.cell
         ls, lt, lk = SHANK_FRAC * stature, THIGH_FRAC * stature, TRUNK_FRAC * stature
         ha = ANKLE_H_FRAC * stature
         sc = stature / 1.78
         r_s, r_t, r_k = 0.05 * sc, 0.07 * sc, 0.12 * sc
+        r_a, r_head, l_arm = 0.045 * sc, 0.10 * sc, 0.34 * stature
+        hgt_, wid_ = dt.shape
+        if bar_h is None:
+            bar_h = 0.9 * ls
+        qf, qh = contour if contour is not None else (np.zeros(0, np.float32), np.zeros(0, np.float32))
 
         def to_grid(f, h):
             return (np.asarray(f) - self.f_range[0]) / cell - 0.5, (self.h_range[1] - np.asarray(h)) / cell - 0.5
 
-        # Per-radius score maps: deep inside the limb is good up to its radius; outside (d = 0) is bad; hidden
+        # Per-radius inside maps: deep inside the limb is good up to its radius; outside (d = 0) is bad; hidden
         # (behind the plate) is neutral, a little worse than a well-placed visible sample so that the fit
         # prefers visible evidence.
         maps = {}
         for r in (r_s, r_t, r_k):
             sm = np.minimum(dt, r) / r - 1.5 * (dt <= 0.5 * cell)
             maps[r] = (sm * (1 - unk_f) + 0.4 * unk_f).astype(np.float32)
-        hgt_, wid_ = dt.shape
 
         def seg_score(p0f, p0h, p1f, p1h, r, n=8, fine=False):
             t = np.linspace(0.08, 0.92, n)
@@ -274,40 +324,77 @@ class BodyEstimator:
             iy = np.clip(np.rint(gy), 0, hgt_ - 1).astype(np.intp)
             return maps[r][iy, ix].mean(axis=-1), None
 
+        def seg_excess(af, ah, bf, bh, r):
+            """(H, N): distance of each outline cell beyond the capsule a-b of radius r (negative inside)."""
+            df, dh = (bf - af)[:, None], (bh - ah)[:, None]
+            rf, rh = qf[None, :] - af[:, None], qh[None, :] - ah[:, None]
+            t = np.clip((rf * df + rh * dh) / (df * df + dh * dh + 1e-9), 0.0, 1.0)  # closest point a + t (b - a)
+            return np.hypot(rf - t * df, rh - t * dh) - r
+
         def chain(fa, a_s, a_t):
             kf = fa + facing * ls * np.sin(a_s)
             kh = ha + ls * np.cos(a_s)
             return kf, kh, kf - facing * lt * np.sin(a_t), kh + lt * np.cos(a_t)
 
-        def search(fa_c, a_s, a_t, n, fine=False):
-            FA, AS, AT = np.meshgrid(fa_c, a_s, a_t, indexing="ij")
-            kf, kh, hf, hh = chain(FA, AS, AT)
-            s1, v1 = seg_score(FA, np.full_like(FA, ha), kf, kh, r_s, n, fine)
+        def full(fa, a_s, a_t, a_k, n=8, fine=False):
+            """Total score of hypotheses (flat arrays) and its parts."""
+            fa, a_s, a_t, a_k = (np.ravel(np.asarray(v, np.float32)) for v in (fa, a_s, a_t, a_k))
+            kf, kh, hf, hh = chain(fa, a_s, a_t)
+            sf, sh = hf + facing * lk * np.sin(a_k), hh + lk * np.cos(a_k)
+            s1, v1 = seg_score(fa, np.full_like(fa, ha), kf, kh, r_s, n, fine)
             s2, v2 = seg_score(kf, kh, hf, hh, r_t, n, fine)
-            tot = s1 + s2
-            i = np.unravel_index(int(np.argmax(tot)), tot.shape)
-            if not fine:
-                return FA[i], AS[i], AT[i], float(tot[i]), float(s1[i]), None, None
-            return FA[i], AS[i], AT[i], float(tot[i]), float(s1[i]), float(v1[i]), float(v2[i])
+            s3, _ = seg_score(hf, hh, sf, sh, r_k, n, fine)
+            tot = s1 + s2 + s3
+            if len(qf):
+                tf, th = np.sin(a_k) * facing, np.cos(a_k)
+                ex = np.minimum.reduce([
+                    seg_excess(fa, np.full_like(fa, ha), kf, kh, r_s),
+                    seg_excess(kf, kh, hf, hh, r_t),
+                    seg_excess(hf, hh, sf, sh, r_k),
+                    seg_excess(sf, sh, np.full_like(sf, bar_f), np.full_like(sf, bar_h), r_a),  # arms to the bar
+                    seg_excess(sf, sh, sf, sh - l_arm, r_a),  # arms hanging (no bar in hand)
+                    seg_excess(sf + 0.08 * stature * tf, sh + 0.08 * stature * th,
+                               sf + 0.12 * stature * tf, sh + 0.12 * stature * th, r_head)])
+                tot = tot - np.clip(ex, 0.0, 0.08).mean(axis=1) / 0.02
+            return tot, (fa, a_s, a_t, a_k), (s1, v1, v2, s3)
 
-        # Ankle's forward position: searched around the learnt one (feet stay put during a set).
+        deg = np.radians
+        # 1. Shank x thigh (x ankle position) on the inside term alone: the candidates.
         if self.ankle_f is None:
             fa_c = np.arange(bar_f - 0.45, bar_f + 0.451, 0.03)
-        else:
-            fa_c = self.ankle_f + np.arange(-0.04, 0.0401, 0.02)
-        deg = np.radians
-        fa, a_sh, a_th, *_ = search(fa_c, deg(np.arange(-24.0, 70.0, 6.0)), deg(np.arange(-14.0, 116.0, 6.0)), 6)
-        fa, a_sh, a_th, *_ = search(fa + np.arange(-0.02, 0.0201, 0.01), a_sh + deg(np.arange(-6.0, 6.1, 2.0)),
-                                    a_th + deg(np.arange(-6.0, 6.1, 2.0)), 10)
-        fa, a_sh, a_th, tot, s1, vis_s, vis_t = search(fa + np.arange(-0.005, 0.0051, 0.005),
-                                                       a_sh + deg(np.arange(-1.5, 1.6, 0.5)),
-                                                       a_th + deg(np.arange(-1.5, 1.6, 0.5)), 14, True)
-        kf, kh, hf, hh = chain(fa, a_sh, a_th)
-        # Trunk: hip -> shoulder.
-        a_k = np.radians(np.arange(-30.0, 110.0, 2.0))
-        sf = hf + facing * lk * np.sin(a_k)
-        sh = hh + lk * np.cos(a_k)
-        s3, _ = seg_score(np.full_like(sf, hf), np.full_like(sf, hh), sf, sh, r_k, 10)
-        j = int(np.argmax(s3))
-        return (fa, a_sh, a_th, tot, s1, vis_s, vis_t), (kf, kh, hf, hh), (sf[j], sh[j], float(s3[j])), \
+        else:  # feet stay put during a set: search around the learnt ankle
+            fa_c = self.ankle_f + np.arange(-0.06, 0.0601, 0.02)
+        FA, AS, AT = np.meshgrid(fa_c, deg(np.arange(-24.0, 70.0, 6.0)), deg(np.arange(-14.0, 116.0, 6.0)),
+                                 indexing="ij")
+        kf, kh, hf, hh = chain(FA, AS, AT)
+        s12 = seg_score(FA, np.full_like(FA, ha), kf, kh, r_s)[0] + seg_score(kf, kh, hf, hh, r_t)[0]
+        best_fa = np.argmax(s12, axis=0)  # best ankle per (shank, thigh) pair
+        s_pair = np.take_along_axis(s12, best_fa[None], 0)[0]
+        order = np.argsort(s_pair, axis=None)[::-1][:40]
+        i_s, i_t = np.unravel_index(order, s_pair.shape)
+        fa0, as0, at0 = FA[best_fa[i_s, i_t], i_s, i_t], AS[0, i_s, i_t], AT[0, i_s, i_t]
+        # 2. The best pairs x the trunk angle on the full score; the previous pose joins the candidates.
+        ak = deg(np.arange(-30.0, 111.0, 10.0))
+        c_fa, c_as, c_at, c_ak = (np.repeat(fa0, len(ak)), np.repeat(as0, len(ak)), np.repeat(at0, len(ak)),
+                                  np.tile(ak, len(fa0)))
+        if prev is not None:
+            d6 = deg(np.array([-6.0, 0.0, 6.0]))
+            P = np.meshgrid([prev[0]], prev[1] + d6, prev[2] + d6, prev[3] + d6, indexing="ij")
+            c_fa, c_as, c_at, c_ak = (np.concatenate([a, b.ravel()]) for a, b in zip((c_fa, c_as, c_at, c_ak), P))
+        tot, hyp, _ = full(c_fa, c_as, c_at, c_ak)
+        j = int(np.argmax(tot))
+        x = [float(v[j]) for v in hyp]
+        # 3. Local refinement: the three angles on a 2 deg grid, then angles and ankle finely (bilinear samples).
+        for d_fa, d_a, k_a, n, fine in ((0.0, 2.0, 2, 10, False), (0.005, 0.5, 1, 14, True)):
+            G = np.meshgrid(x[0] + d_fa * np.arange(-1, 2) if d_fa else [x[0]], *(x[i] + deg(d_a * np.arange(-k_a, k_a + 1))
+                                                             for i in (1, 2, 3)), indexing="ij")
+            tot, hyp, parts = full(*G, n=n, fine=fine)
+            j = int(np.argmax(tot))
+            x = [float(v[j]) for v in hyp]
+        fa, a_sh, a_th, a_k = x
+        s1, v1, v2, s3 = (None if p is None else float(p[j]) for p in parts)
+        kf, kh, hf, hh = (float(v) for v in chain(fa, a_sh, a_th))
+        sf, sh = hf + facing * lk * np.sin(a_k), hh + lk * np.cos(a_k)
+        self._pose = (fa, a_sh, a_th, a_k)
+        return (fa, a_sh, a_th, float(tot[j]), s1, v1, v2), (kf, kh, hf, hh), (sf, sh, s3), \
             (ls, lt, lk, ha, r_s, r_t, r_k)

@@ -239,11 +239,15 @@ class BodyEstimator:
 
         ok = score > 0.3 and ready
         ankle = cam(fa, ha, r_s) if ok and vis_s > 0.5 else None
-        knee = cam(kf, kh, 0.5 * (r_s + r_t)) if ok and vis_k > 0.5 else None
+        # A knee the plate hides is still pinned by the chain: the visible hip and lower shank (the ankle is fixed on
+        # the floor) and the segment lengths leave it one place. Reported with a wider covariance.
+        knee_inferred = vis_k <= 0.5 and vis_h > 0.5 and vis_s > 0.25
+        knee = cam(kf, kh, 0.5 * (r_s + r_t)) if ok and (vis_k > 0.5 or knee_inferred) else None
         hip = cam(hf, hh, r_t) if ok and vis_h > 0.5 else None
         shoulder = cam(sf, sh, r_k * 0.5) if ok and s3j > 0.3 else None
         covs = {}
-        for name, p, sd in (("ankle", ankle, 0.02), ("knee", knee, 0.015), ("hip", hip, 0.02),
+        knee_sd = 0.03 if knee_inferred else 0.015
+        for name, p, sd in (("ankle", ankle, 0.02), ("knee", knee, knee_sd), ("hip", hip, 0.02),
                             ("shoulder", shoulder, 0.03)):
             if p is not None:
                 covs[name] = np.diag([sd, sd, sd]) ** 2 / max(score, 0.3)

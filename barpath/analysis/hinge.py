@@ -114,7 +114,15 @@ class _Smoothed:
         p = self.raw.get(name)
         if p is None or not mask.any():
             return 0.0
-        return float(np.all(np.isfinite(p[mask]), axis=1).mean())
+        # Time-based: a frame counts as covered when a tracked frame of the joint lies within max_gap_s of it, so
+        # a body measured at a lower rate than the bar (every 3rd frame of a 90 fps stream) still covers it.
+        tt = self.tw[np.all(np.isfinite(p), axis=1)]
+        if len(tt) == 0:
+            return 0.0
+        tq = self.tw[mask]
+        i = np.clip(np.searchsorted(tt, tq), 1, max(len(tt) - 1, 1))
+        near = np.minimum(np.abs(tt[i - 1] - tq), np.abs(tt[np.minimum(i, len(tt) - 1)] - tq))
+        return float((near <= self.cfg.max_gap_s + 1e-9).mean())
 
     def at(self, name, times=None, bridge: bool = False) -> np.ndarray | None:
         """Smoothed (forward, up) of a track at its own tracked frames (NaN at untracked ones: no

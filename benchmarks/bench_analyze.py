@@ -8,7 +8,8 @@ near-plate centre), vertical bar velocity RMSE in the truth's concentric phases,
 RMSE (offset removed), fraction of frames measured, per-frame cost of engine.process, analyze wall time
 against plain SDK playback of the same file.
 Reps table (issue 4): rep count found/true, worst phase-time error, MCV RMSE and worst error, worst ROM,
-hip-back, knee-forward and bar-to-body errors, hips_first and faults agreement.
+hip-back, knee-forward and bar-to-body errors, hips_first agreement (a rep whose hinge was not measured counts
+as wrong), the share of reps whose hinge was measured (meas), and faults agreement.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def rep_errors(doc: dict, truth: dict) -> dict:
     out["phase_s"] = max([worst(k) for k in ("concentric_start", "concentric_end", "eccentric_start",
                                               "eccentric_end")] or [float("nan")])
     d = np.array([e["mean_concentric_velocity"] - r["mean_concentric_velocity"] for e, r in pairs
-                  if e["mean_concentric_velocity"] is not None])
+                  if e["mean_concentric_velocity"] is not None and r["mean_concentric_velocity"] is not None])
     out["mcv_rmse"] = float(np.sqrt(np.mean(d * d))) if len(d) else float("nan")
     out["mcv_max"] = float(np.max(np.abs(d))) if len(d) else float("nan")
     out["rom_cm"] = worst("range_of_motion", 100)
@@ -119,7 +120,8 @@ def rep_errors(doc: dict, truth: dict) -> dict:
     out["knee_cm"] = worst("knee_forward_travel", 100)
     out["gap_cm"] = worst("max_bar_to_body", 100)
     n = max(1, len(pairs))
-    out["hips_first_ok"] = sum(e["hips_first"] == r["hips_first"] for e, r in pairs) / n
+    out["hips_first_ok"] = sum(e["hips_first"] == r["hips_first"] for e, r in pairs) / n  # None counts as wrong
+    out["hinge_measured"] = sum(e["hips_first"] is not None for e, _ in pairs) / n
     out["faults_ok"] = sum(set(e["faults"]) & {"bar_away_from_body", "knees_first"} ==
                            set(r["faults"]) & {"bar_away_from_body", "knees_first"} for e, r in pairs) / n
     return out
@@ -154,11 +156,12 @@ def main() -> int:
     print("\nReps (goals: count exact, phases <= 0.1 s, MCV RMSE <= 0.02 (max 0.05), ROM <= 2 cm, hip/knee <= 3 cm,"
           " gap <= 2.5 cm, hinge/faults >= 95 %)")
     print(f"{'scenario':20s} {'lift':>10s} {'reps':>6s} {'phase s':>7s} {'MCV rmse':>8s} {'MCV max':>7s} "
-          f"{'ROM cm':>6s} {'hip cm':>6s} {'knee cm':>7s} {'gap cm':>6s} {'hinge':>5s} {'faults':>6s}")
+          f"{'ROM cm':>6s} {'hip cm':>6s} {'knee cm':>7s} {'gap cm':>6s} {'hinge':>5s} {'meas':>4s} {'faults':>6s}")
     for name, lift, tlift, r in rep_rows:
         print(f"{name:20s} {str(lift) + ('' if lift == tlift else '!'):>10s} {r['found']:>2d}/{r['true']:<3d} "
               f"{r['phase_s']:7.3f} {r['mcv_rmse']:8.3f} {r['mcv_max']:7.3f} {r['rom_cm']:6.1f} "
               f"{r['hip_cm']:6.1f} {r['knee_cm']:7.1f} {r['gap_cm']:6.1f} {r['hips_first_ok'] * 100:5.0f} "
+              f"{r['hinge_measured'] * 100:4.0f} "
               f"{r['faults_ok'] * 100:6.0f}")
     return 0
 

@@ -241,15 +241,13 @@ class BodyEstimator:
         # The ankle stays on the floor within a few cm of its learnt place (ready implies it was learnt), so the chain
         # anchors it even when the plate hides the shank; then with a wider covariance.
         ankle = cam(fa, ha, r_s) if ok else None
-        # A knee the plate hides is still pinned by the chain: the visible hip and lower shank (the ankle is fixed on
-        # the floor) and the segment lengths leave it one place. Reported with a wider covariance.
-        knee_inferred = vis_k <= 0.5 and vis_h > 0.5 and vis_s > 0.25
-        knee = cam(kf, kh, 0.5 * (r_s + r_t)) if ok and (vis_k > 0.5 or knee_inferred) else None
+        # A knee the plate hides is not reported: inferring it from the chain (hip, ankle, lengths) was tried and
+        # made the hinge-order check wrong on most reps (knee travel error 3-5.5 cm against the 2 cm onset).
+        knee = cam(kf, kh, 0.5 * (r_s + r_t)) if ok and vis_k > 0.5 else None
         hip = cam(hf, hh, r_t) if ok and vis_h > 0.5 else None
         shoulder = cam(sf, sh, r_k * 0.5) if ok and s3j > 0.3 else None
         covs = {}
-        knee_sd = 0.03 if knee_inferred else 0.015
-        for name, p, sd in (("ankle", ankle, 0.02 if vis_s > 0.5 else 0.03), ("knee", knee, knee_sd), ("hip", hip, 0.02),
+        for name, p, sd in (("ankle", ankle, 0.02 if vis_s > 0.5 else 0.03), ("knee", knee, 0.015), ("hip", hip, 0.02),
                             ("shoulder", shoulder, 0.03)):
             if p is not None:
                 covs[name] = np.diag([sd, sd, sd]) ** 2 / max(score, 0.3)

@@ -28,6 +28,9 @@ POS, VEL, ACC = [0, 3, 6], [1, 4, 7], [2, 5, 8]
 #   ≈0.015 m/s (30 fps) / ≈0.011 m/s (90 fps) vertical RMSE in the concentric phase of a 0.5 m/s pull.
 DEFAULT_PROCESS_NOISE = 300.0
 DEFAULT_SMOOTHER_PROCESS_NOISE = 30.0
+# A measurement whose largest σ exceeds this × the median of its segment's is weak: it does not bound the span
+# the smoother reports (see smooth()).
+WEAK_MEASUREMENT_RATIO = 5.0
 
 
 class TrackStatus(str, Enum):
@@ -280,8 +283,14 @@ def smooth(history: Iterable[FilterRecord], process_noise: float | np.ndarray | 
         # its last one: the smoother could only extrapolate the constant-acceleration prediction (half a metre
         # in 0.5 s at a lift's speeds). Only the span up to the last measurement is smoothed and reported;
         # coasting between measurements (occlusion, dropped frames) is interpolated as before.
-        last = idx[measured[idx]].max()
-        seg[idx[idx > last]] = -1
+        meas = idx[measured[idx]]
+        last = meas.max()
+        # Likewise before its first / after its last INFORMATIVE measurement: a measurement whose stated
+        # uncertainty is far larger than the segment's typical one (a plate partly out of view, fitted with the
+        # stack's silhouette) hardly constrains the state, so those steps too would be extrapolation.
+        sd = np.array([np.sqrt(np.linalg.eigvalsh(recs[i].R).max()) if recs[i].R is not None else 0.0 for i in meas])
+        inf = meas[sd <= WEAK_MEASUREMENT_RATIO * np.median(sd)] if np.all(sd > 0) else meas
+        idx_all = idx
         idx = idx[idx <= last]
         if process_noise is None:
             Xs = np.stack([recs[i].x for i in idx])
@@ -295,6 +304,10 @@ def smooth(history: Iterable[FilterRecord], process_noise: float | np.ndarray | 
         xsm, psm, _, _ = rts(Xs, Ps, Fs, Qs)
         xs[idx] = xsm
         pdiag[idx] = np.diagonal(psm, axis1=1, axis2=2)
+        out = idx_all[(idx_all < inf.min()) | (idx_all > inf.max())]
+        seg[out] = -1
+        xs[out] = np.nan
+        pdiag[out] = np.nan
     return SmoothedTrack(
         t=t, position=xs[:, POS], velocity=xs[:, VEL], acceleration=xs[:, ACC], cov_diag=pdiag,
         valid=seg >= 0, measured=np.array([r.sample.measured for r in recs], bool), segment=seg)

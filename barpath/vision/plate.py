@@ -56,6 +56,7 @@ class PlateFit:
     radius_px: float = 0.0  # approximate image radius (vertical semi-axis)
     face_mask: tuple | None = None  # (v0, u0, stride, bool mask) of face pixels in the window (for drawing)
     rim_uv: np.ndarray | None = None  # (N, 3) rim points u, v, Tukey weight (for drawing)
+    side_used: bool = False  # the stack side's silhouette had to be kept in the rim (too little face rim left)
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -409,6 +410,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         if abs(r_f - r_prior) < 0.25 * r_prior:
             c2, r_prior, w = c_f, r_f, w_f
             r_fit = r_f
+    side_used = False
     if exclude_side:
         # Where the camera sees past the rim onto the stack's cylindrical side (its foot point on the face plane
         # lies outside the disc in that direction), the silhouette is the side's far edge, not the face's rim:
@@ -428,6 +430,8 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
                 c2, r_fit = c_x, r_x
                 w = np.zeros(len(xy))
                 w[~side] = w_sub
+                side = np.zeros(len(xy), bool)
+        side_used = bool((side & (w > 0.1)).any())
     ang = np.arctan2(xy[:, 1] - c2[1], xy[:, 0] - c2[0])
     good = w > 0.1
     arc = _arc_coverage(ang[good])
@@ -483,14 +487,23 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     arc_pen = 270.0 / max(arc, 90.0)
     sig_lat = max(rim_rms, 0.3 * s * center[2] / intr.fx) * np.sqrt(2.0 / n_eff_rim) * arc_pen
     sig_lat = float(np.hypot(np.hypot(sig_lat, _edge_bias_shift(arc) * 0.5 * s * center[2] / intr.fx), 0.0015))
+    if side_used:
+        # Too little of the face's own rim is in view (the plate is partly out of the image) and the stack side's
+        # silhouette, which lies beyond the rim by an unknown stack depth seen obliquely, was kept in the fit:
+        # the centre is then biased by up to the rim-point cut (±½ r of the prior circle) — say so. Along the
+        # normal too: the plane's tilt (tread taken in) moves the point on it by a fair part of that shift.
+        sig_lat = float(np.hypot(sig_lat, 0.5 * r_prior))
     n_eff_face = max(4 * n_face * s * s / NOISE_CORR_AREA, 1.0)
     sig_n = float(np.hypot(depth_sigma(center[2], intr.fx, baseline_m) / np.sqrt(n_eff_face), 0.0015))
+    if side_used:
+        sig_n = sig_lat
     cov = sig_lat ** 2 * (np.eye(3) - np.outer(n, n)) + sig_n ** 2 * np.outer(n, n)
     pix = intr.project(center)
     return PlateFit(center=center, normal=n, diameter_m=float(d_meas), cov=cov, quality=quality,
                     rim_rms_m=rim_rms, plane_rms_m=plane_rms, n_face=n_face, n_rim=n_rim, arc_deg=float(arc),
                     radius_fixed=fixed, pixel=pix, radius_px=float(intr.fy * r_fit / center[2]),
-                    face_mask=(v0, u0, s, face), rim_uv=np.column_stack([rim_uv, w]))
+                    face_mask=(v0, u0, s, face), rim_uv=np.column_stack([rim_uv, w]),
+                    side_used=side_used)
 
 
 def _fail(line: int):

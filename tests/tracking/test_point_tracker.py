@@ -280,3 +280,31 @@ def test_smoother_does_not_extrapolate_a_track_that_left_view():
     assert not sm.valid[last + 1:].any()
     err = np.abs(sm.position[sm.valid, 1] - y[sm.valid])
     assert err.max() < 0.01
+
+
+def test_weak_measurements_at_a_segment_end_do_not_extend_the_smoothed_span():
+    """The bar rises into view: its first measurements (plate partly below the image, 7 cm off) come with an
+    honest 7.5 cm σ, then good 2 mm ones. The track may start on the weak ones, but the smoothed output begins
+    at the first informative measurement: before it, it was a backward extrapolation 2-3 cm off."""
+    fps = 60.0
+    t = np.arange(0.0, 1.5, 1.0 / fps)
+    y = -0.5 * t ** 2  # accelerating upward (camera y down)
+    rng = np.random.default_rng(7)
+    meas, Rs = [], []
+    for i, yi in enumerate(y):
+        if i < 6:
+            meas.append(np.array([0.1, yi - 0.075, 2.0]))  # biased, weak
+            Rs.append(np.eye(3) * 0.075 ** 2)
+        elif i < 10:
+            meas.append(None)
+            Rs.append(None)
+        else:
+            meas.append(np.array([0.1, yi, 2.0]) + rng.normal(0, 0.002, 3))
+            Rs.append(np.eye(3) * 0.002 ** 2)
+    tr = PointTracker("bar", fx=600.0)
+    tr.run(t, meas, Rs)
+    sm = tr.smooth()
+    assert not sm.valid[:10].any()
+    assert np.all(np.isnan(sm.position[:10]))
+    assert sm.valid[10:].all()
+    assert np.abs(sm.position[10:, 1] - y[10:]).max() < 0.005

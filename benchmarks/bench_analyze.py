@@ -100,9 +100,12 @@ def rep_errors(doc: dict, truth: dict) -> dict:
     est, tru = doc["reps"], truth["reps"]
     out = {"found": len(est), "true": len(tru)}
     pairs = []
+    def start(rep):  # a rep whose pull began before the bar was measurable has no concentric_start
+        return rep["concentric_start"] if rep["concentric_start"] is not None else rep["concentric_end"]
+
     for r in tru:
-        best = min(est, key=lambda e: abs(e["concentric_start"] - r["concentric_start"]), default=None)
-        if best is not None and abs(best["concentric_start"] - r["concentric_start"]) < 1.0:
+        best = min(est, key=lambda e: abs(start(e) - start(r)), default=None)
+        if best is not None and abs(start(best) - start(r)) < 1.0:
             pairs.append((best, r))
 
     def worst(key, scale=1.0):

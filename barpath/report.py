@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from barpath.analysis.hinge import hinge_checked
 from barpath.engine import Engine
 from barpath.sources.base import SourceInfo
 
@@ -77,5 +78,5 @@ def summary_text(doc: dict) -> str:
             f" {_f(r['velocity_loss_pct'], '5.1f')} {_f(r['concentric_duration'], '5.2f')}"
             f" {_f(r['eccentric_duration'], '4.1f')}   {_f(r['max_bar_to_body'], '5.1f', 100)}"
             f"    {_f(r['hip_back_travel'], '5.1f', 100)}    {_f(r['knee_forward_travel'], '5.1f', 100)}"
-            f"   {faults or 'ok'}")
+            f"   {faults or ('ok' if hinge_checked(r) else 'hinge not checked')}")
     return "\n".join(lines)

@@ -56,6 +56,11 @@ class HingeConfig:
     lockout_window_s: float = 0.3
 
 
+def hinge_checked(rep: dict) -> bool:
+    """Only a rep whose hinge order and bar gap were measured may be called good."""
+    return rep.get("hips_first") is not None and rep.get("max_bar_to_body") is not None
+
+
 def _capsules(cfg: HingeConfig, ankle, knee, hip):
     """Leg capsules: p0, p1 (M, K, 2), radii (K,)."""
     p0s, p1s, rs = [ankle], [knee], [cfg.shank_half_thickness]

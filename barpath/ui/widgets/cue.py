@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from barpath.analysis.hinge import hinge_checked
+
 # priority order: the first fault present gives the cue
 CUES: dict[str, str] = {
     "partial": "Finish the rep: stand tall",
@@ -14,11 +16,6 @@ CUES: dict[str, str] = {
 }
 GOOD = "Good rep"
 UNCHECKED = "Hinge not checked"  # velocity is known, but the hips/knees or the bar gap could not be measured
-
-
-def hinge_checked(rep: dict) -> bool:
-    """Only a rep whose hinge order and bar gap were measured may be called good."""
-    return rep.get("hips_first") is not None and rep.get("max_bar_to_body") is not None
 
 
 def cue_for(rep: dict | None) -> tuple[str, bool]:

@@ -244,11 +244,14 @@ class BodyEstimator:
         # A knee the plate hides is not reported: inferring it from the chain (hip, ankle, lengths) was tried and
         # made the hinge-order check wrong on most reps (knee travel error 3-5.5 cm against the 2 cm onset).
         knee = cam(kf, kh, 0.5 * (r_s + r_t)) if ok and vis_k > 0.5 else None
-        hip = cam(hf, hh, r_t) if ok and vis_h > 0.5 else None
+        # With the plate over the hip (the bar at lockout) the visible trunk above it still pins the hip: its end at
+        # the trunk's length from the shoulder. Reported with a wider covariance.
+        hip_from_trunk = vis_h <= 0.5 and s3j > 0.5
+        hip = cam(hf, hh, r_t) if ok and (vis_h > 0.5 or hip_from_trunk) else None
         shoulder = cam(sf, sh, r_k * 0.5) if ok and s3j > 0.3 else None
         covs = {}
-        for name, p, sd in (("ankle", ankle, 0.02 if vis_s > 0.5 else 0.03), ("knee", knee, 0.015), ("hip", hip, 0.02),
-                            ("shoulder", shoulder, 0.03)):
+        for name, p, sd in (("ankle", ankle, 0.02 if vis_s > 0.5 else 0.03), ("knee", knee, 0.015),
+                            ("hip", hip, 0.03 if hip_from_trunk else 0.02), ("shoulder", shoulder, 0.03)):
             if p is not None:
                 covs[name] = np.diag([sd, sd, sd]) ** 2 / max(score, 0.3)
         fit = BodyFit(ankle, knee, hip, shoulder, covs,

@@ -180,7 +180,6 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
     if not inner.any():
         out["faults"] = faults
         return out
-    ti = s.tw[inner]
     bar = s.at("bar")
     if bar is not None:
         bf = bar[inner, 0]

@@ -170,8 +170,8 @@ class BodyEstimator:
             ring = c + off * plate.normal + r * (np.cos(th)[:, None] * e1 + np.sin(th)[:, None] * e2)
             if np.all(ring[:, 2] > 0.1):
                 cv2.fillPoly(occ, [np.round(intr.project(ring) / k).astype(np.int32)], 255)
-        pts = np.vstack([intr.project(c + off * plate.normal + r * (np.cos(th)[:, None] * e1 + np.sin(th)[:, None] * e2))
-                         for off in (0.0, -0.15)]) / k
+        rim = r * (np.cos(th)[:, None] * e1 + np.sin(th)[:, None] * e2)
+        pts = np.vstack([intr.project(c + off * plate.normal + rim) for off in (0.0, -0.15)]) / k
         if np.all(np.isfinite(pts)):
             cv2.fillConvexPoly(occ, cv2.convexHull(np.round(pts).astype(np.int32)), 255)
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
@@ -393,8 +393,8 @@ class BodyEstimator:
         x = [float(v[j]) for v in hyp]
         # 3. Local refinement: the three angles on a 2 deg grid, then angles and ankle finely (bilinear samples).
         for d_fa, d_a, k_a, n, fine in ((0.0, 2.0, 2, 10, False), (0.005, 0.5, 1, 14, True)):
-            G = np.meshgrid(x[0] + d_fa * np.arange(-1, 2) if d_fa else [x[0]], *(x[i] + deg(d_a * np.arange(-k_a, k_a + 1))
-                                                             for i in (1, 2, 3)), indexing="ij")
+            fa_g = x[0] + d_fa * np.arange(-1, 2) if d_fa else [x[0]]
+            G = np.meshgrid(fa_g, *(x[i] + deg(d_a * np.arange(-k_a, k_a + 1)) for i in (1, 2, 3)), indexing="ij")
             tot, hyp, parts = full(*G, n=n, fine=fine)
             j = int(np.argmax(tot))
             x = [float(v[j]) for v in hyp]

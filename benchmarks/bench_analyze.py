@@ -100,6 +100,7 @@ def rep_errors(doc: dict, truth: dict) -> dict:
     est, tru = doc["reps"], truth["reps"]
     out = {"found": len(est), "true": len(tru)}
     pairs = []
+
     def start(rep):  # a rep whose pull began before the bar was measurable has no concentric_start
         return rep["concentric_start"] if rep["concentric_start"] is not None else rep["concentric_end"]
 

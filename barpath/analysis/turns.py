@@ -33,7 +33,6 @@ class TurnConfig:
     min_rest_samples: int = 3  # fewer samples of rest than this -> no rest side: not refined
     min_motion_samples: int = 4  # moving side needs at least this many samples (3 unknowns + 1)
     noise_k: float = 3.0  # samples farther than this many noise sigmas from the rest level are moving
-    joint: bool = True
     iterations: int = 2  # re-take the rest window before the refined boundary once
 
 
@@ -99,7 +98,7 @@ def refine_turn(t, y, turn: Turn, cfg: TurnConfig = TurnConfig()) -> TurnFit | N
         # the rest window's start on is fitted (y_c before the candidate, the motion polynomial after it), so
         # the samples near the kink pin it down rather than an extrapolation of the motion alone
         lo, hi = max(c - rest_len, float(s[0])), float(s[j])
-        fitted = s >= (lo if cfg.joint else hi)
+        fitted = s >= lo
         sm, dy = s[fitted], yw[fitted] - y_c
         step = 0.25 * float(np.median(np.diff(s)))
         cand = np.arange(hi, lo - 0.5 * step, -step)[::-1]

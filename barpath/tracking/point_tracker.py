@@ -310,7 +310,7 @@ def smooth(history: Iterable[FilterRecord], process_noise: float | np.ndarray | 
         pdiag[out] = np.nan
     return SmoothedTrack(
         t=t, position=xs[:, POS], velocity=xs[:, VEL], acceleration=xs[:, ACC], cov_diag=pdiag,
-        valid=seg >= 0, measured=np.array([r.sample.measured for r in recs], bool), segment=seg)
+        valid=seg >= 0, measured=measured, segment=seg)
 
 
 def _refilter(recs: list[FilterRecord], q: float | np.ndarray

@@ -88,7 +88,6 @@ class BodyEstimator:
         self.facing_votes = 0.0
         self.ankle_f: float | None = None
         self.a_leg: float | None = None
-        self._th = np.radians(np.arange(-40.0, 120.0, 2.0))
         self.last: BodyFit | None = None
         self._scale_sum = np.zeros(len(STATURES))
         self._scale_n = 0
@@ -207,23 +206,21 @@ class BodyEstimator:
         bar_h = float((c - o) @ up)
         contour = self._contour(sil, unk)
         prev = self._pose if self._pose is not None and self._pose_facing == facing else None
-        (fa, a_sh, a_th, tot, s1, vis_s, vis_t), (kf, kh, hf, hh), (sf, sh, s3j), geo = \
+        (fa, a_sh, a_th, a_k, tot, s1, vis_s, vis_t), (kf, kh, hf, hh), (sf, sh, s3j), geo = \
             self._chain_fit(dt, unk_f, stature, facing, bar_f, bar_h, contour, prev)
-        self._pose_facing = facing
+        self._pose, self._pose_facing = (fa, a_sh, a_th, a_k), facing
         # The silhouette's top bounds the stature when the lifter stands upright (the fitted shank, thigh and trunk
         # near vertical) with the head in the image.
-        if top_h > 1.2 and not top_clipped and max(abs(a_sh), abs(a_th), abs(self._pose[3])) < np.radians(15):
+        if top_h > 1.2 and not top_clipped and max(abs(a_sh), abs(a_th), abs(a_k)) < np.radians(15):
             self.stature_tops.append(top_h)
         # Learn the stature from frames with the leg in view and the feet still (not walking).
         every = SCALE_EVERY if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
         if self.ankle_f is not None and tot > 0.55 * 3 and vis_s + vis_t > 1.0 \
                 and min(vis_s, vis_t) > 0.3 and self._frames % every == 0:
-            pose = self._pose
-            scores = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour)[0][3] for st in STATURES]
+            scores = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour)[0][4] for st in STATURES]
             self._scale_sum = SCALE_MEMORY * self._scale_sum + np.array(scores)
             self._scale_w = SCALE_MEMORY * self._scale_w + 1.0
             self._scale_n += 1
-            self._pose = pose
         ready = learnt is not None and self.ankle_f is not None
         ls, lt, lk, ha, r_s, r_t, r_k = geo
         score = max(tot, 0.0) / 3  # 1 = every segment a radius deep and the whole outline explained
@@ -231,7 +228,6 @@ class BodyEstimator:
         if vis_s > 0.45 and s1 > 0.6:  # fast enough to follow the feet settling after a walk-in
             self.ankle_f = float(fa) if self.ankle_f is None else 0.7 * self.ankle_f + 0.3 * float(fa)
         vis_k, vis_h = self._joint_vis(unk_f, fa, ha, kf, kh, hf, hh, sf, sh)
-        self.last_facing = facing
 
         # Joint centres lie ~ a limb radius beyond the visible surface (farther from the camera).
         def cam(f, h, r):
@@ -258,7 +254,6 @@ class BodyEstimator:
                       {"ankle": (fa, ha), "knee": (kf, kh), "hip": (hf, hh), "shoulder": (sf, sh)},
                       score, {"shank": vis_s, "thigh": vis_t, "knee": vis_k, "hip": vis_h}, stature, facing)
         self.last = fit
-        self.debug = (sil, unk, dt)
         return fit
 
     def _joint_vis(self, unk_f, fa, ha, kf, kh, hf, hh, sf, sh):
@@ -287,7 +282,7 @@ class BodyEstimator:
         return (self.f_range[0] + (xs + 0.5) * self.cell).astype(np.float32), \
             (self.h_range[1] - (ys + 0.5) * self.cell).astype(np.float32)
 
-    def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h=None, contour=None, prev=None):
+    def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h, contour, prev=None):
         """Fit the planar chain ankle -> knee -> hip -> shoulder (+ arms to the bar, head) to the silhouette.
 
         Two-sided score, so that no part of the body can be ignored:
@@ -305,9 +300,7 @@ class BodyEstimator:
         r_s, r_t, r_k = 0.05 * sc, 0.07 * sc, 0.12 * sc
         r_a, r_head, l_arm = 0.045 * sc, 0.10 * sc, 0.34 * stature
         hgt_, wid_ = dt.shape
-        if bar_h is None:
-            bar_h = 0.9 * ls
-        qf, qh = contour if contour is not None else (np.zeros(0, np.float32), np.zeros(0, np.float32))
+        qf, qh = contour
 
         def to_grid(f, h):
             return (np.asarray(f) - self.f_range[0]) / cell - 0.5, (self.h_range[1] - np.asarray(h)) / cell - 0.5
@@ -402,6 +395,5 @@ class BodyEstimator:
         s1, v1, v2, s3 = (None if p is None else float(p[j]) for p in parts)
         kf, kh, hf, hh = (float(v) for v in chain(fa, a_sh, a_th))
         sf, sh = hf + facing * lk * np.sin(a_k), hh + lk * np.cos(a_k)
-        self._pose = (fa, a_sh, a_th, a_k)
-        return (fa, a_sh, a_th, float(tot[j]), s1, v1, v2), (kf, kh, hf, hh), (sf, sh, s3), \
+        return (fa, a_sh, a_th, a_k, float(tot[j]), s1, v1, v2), (kf, kh, hf, hh), (sf, sh, s3), \
             (ls, lt, lk, ha, r_s, r_t, r_k)

@@ -83,8 +83,9 @@ class LifterSpec:
 
     @property
     def neck(self) -> float:
-        """Shoulder centre line to head centre."""
-        return 0.10 * self.height_m
+        """Shoulder centre line to head centre: the head's top (centre + its 0.12 H / 1.78 half-height) at the
+        stature when standing (shoulder at 0.818 H, Drillis & Contini)."""
+        return (0.182 - 0.12 / 1.78) * self.height_m
 
     # --- lateral offsets (|Z| of joint centres)
     @property

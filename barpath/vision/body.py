@@ -57,6 +57,7 @@ class BodyFit:
     visible: dict[str, float] = field(default_factory=dict)  # fraction of each segment's samples not hidden
     stature_m: float = 0.0
     facing: int = 0
+    knee_source: str | None = None  # "shank", "short", "thigh" (the leg axes) or "chain"
 
 
 def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -70,6 +71,77 @@ def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     a = img[y0, x0] * (1 - fx) + img[y0, x0 + 1] * fx
     b = img[y0 + 1, x0] * (1 - fx) + img[y0 + 1, x0 + 1] * fx
     return a * (1 - fy) + b * fy
+
+
+@dataclass
+class LegView:
+    """One frame's depth seen on the near leg's sagittal plane X(f, h) = o + f fwd + h up (o at the near leg's
+    axis depth), at full image resolution, for the leg axes."""
+
+    depth_m: np.ndarray
+    intr: Intrinsics
+    o_mid: np.ndarray  # the coarse silhouette's plane (the lifter's median depth)
+    o: np.ndarray
+    fwd: np.ndarray
+    up: np.ndarray
+    ax: np.ndarray
+    cz: float  # the plate face's axial coordinate (camera)
+    cam_h: float
+    a_near: float  # the near leg's axis, axial offset from the plate face
+    axial_range: tuple[float, float]
+
+    @staticmethod
+    def _move(f, h, o_from, o_to, fwd, up, ax):
+        x = o_from + np.multiply.outer(f, fwd) + np.multiply.outer(h, up)
+        x = x * (float(o_to @ ax) / (x @ ax))[..., None]  # along the camera ray onto the other plane
+        return (x - o_to) @ fwd, (x - o_to) @ up
+
+    def to_near(self, f, h) -> np.ndarray:
+        """A point of the coarse (mid-plane) silhouette, moved along its camera ray onto the near leg's plane."""
+        return np.array(self._move(f, h, self.o_mid, self.o, self.fwd, self.up, self.ax))
+
+    def to_mid(self, f, h):
+        """Near-plane (forward, up) arrays -> the coarse silhouette's plane."""
+        return self._move(np.asarray(f), np.asarray(h), self.o, self.o_mid, self.fwd, self.up, self.ax)
+
+    def point(self, f: float, h: float) -> np.ndarray:
+        return self.o + f * self.fwd + h * self.up
+
+    def strip(self, p0, d, s_lo, s_hi, half_w, cell):
+        """The near leg's mask resampled onto a strip along a segment: row j at p0 + (s_lo + j cell) d, column i
+        at offset (-half_w + i cell) across it (n = d turned by -90 deg). Only pixels within 9 cm behind the near
+        leg's axis count (not the far leg, the trunk behind). Fractional at the outline, for sub-cell edges.
+        Returns (strip, n) or None."""
+        n = np.array([d[1], -d[0]])
+        nc, nr = int(round(2 * half_w / cell)) + 1, int((s_hi - s_lo) / cell) + 1
+        if nr < 2:
+            return None
+        to3 = np.column_stack([self.fwd, self.up])  # sagittal (f, h) -> camera offset
+        x0 = self.o + to3 @ (np.asarray(p0) + s_lo * d - half_w * n)
+        intr = self.intr
+        kf = np.array([[intr.fx, 0, intr.ppx], [0, intr.fy, intr.ppy], [0, 0, 1.0]])
+        hmat = kf @ np.column_stack([cell * to3 @ n, cell * to3 @ d, x0])
+        corners = np.array([[0, 0, 1], [nc, 0, 1], [0, nr, 1], [nc, nr, 1]], float) @ hmat.T
+        if np.any(corners[:, 2] <= 0):
+            return None
+        uv = corners[:, :2] / corners[:, 2:]
+        hi_, wi_ = self.depth_m.shape
+        u0, v0 = (int(max(np.floor(uv[:, i].min()) - 2, 0)) for i in (0, 1))
+        u1, v1 = int(min(np.ceil(uv[:, 0].max()) + 3, wi_)), int(min(np.ceil(uv[:, 1].max()) + 3, hi_))
+        if u1 - u0 < 4 or v1 - v0 < 4:
+            return None
+        z = self.depth_m[v0:v1, u0:u1].astype(np.float32)
+        uu = ((np.arange(u0, u1) - intr.ppx) / intr.fx).astype(np.float32)[None, :]
+        vv = ((np.arange(v0, v1) - intr.ppy) / intr.fy).astype(np.float32)[:, None]
+        ax, up = self.ax, self.up
+        axial = (uu * ax[0] + vv * ax[1] + ax[2]) * z - np.float32(self.cz)
+        hgt = (uu * up[0] + vv * up[1] + up[2]) * z + np.float32(self.cam_h)
+        m = (z > 0.2) & (axial > max(self.axial_range[0], self.a_near - 0.09)) & (axial < self.axial_range[1]) \
+            & (hgt > 0.03)
+        shift = np.array([[1.0, 0, -u0], [0, 1, -v0], [0, 0, 1]])
+        out = cv2.warpPerspective(m.astype(np.uint8) * 255, shift @ hmat, (nc, nr),
+                                  flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+        return out.astype(np.float32) / 255, n
 
 
 class BodyEstimator:
@@ -95,6 +167,12 @@ class BodyEstimator:
         self._frames = 0
         self._pose: tuple[float, float, float, float] | None = None  # last (ankle f, shank, thigh, trunk angles)
         self._pose_facing = 0
+        self.shank_anchor: float | None = None  # forward position of the shank's axis at the ankle height
+        self.a_near: float | None = None  # axial offset of the near leg's axis from the plate face
+        self.tops_3d: list[float] = []  # the lifter's top (3-D height above the floor) when upright and in view
+        self._top3d: float | None = None
+        self.chain_off: np.ndarray | None = None  # the axes' knee less the chain's (near-plane forward, up)
+        self._coarse = False  # too few pixels per cm for the leg axes (estimate)
 
     # ------------------------------------------------------------------ frame
     @property
@@ -115,6 +193,38 @@ class BodyEstimator:
             off = 0.5 * (s[i - 1] - s[i + 1]) / den if den < 0 else 0.0
             return float(np.interp(i + off, np.arange(len(s)), STATURES))
         return float(STATURES[i])
+
+    def _top_3d(self, depth_m, intr, k, m, hgt, ax_, up, cz, cam_h) -> float | None:
+        """The lifter's highest point (3-D height above the floor): found on the decimated mask (a pixel with the
+        lifter below it, not a speckle), refined at full resolution around it."""
+        mm = m & np.roll(m, -1, axis=0)
+        if mm.sum() < 3:
+            return None
+        cand = np.flatnonzero(mm.ravel())
+        y, x = np.unravel_index(cand[np.argsort(hgt.ravel()[cand])[-3]], m.shape)
+        v0, v1 = max(y * k - 3 * k, 0), min(y * k + 3 * k, depth_m.shape[0])
+        u0, u1 = max(x * k - 3 * k, 0), min(x * k + 3 * k + 1, depth_m.shape[1])
+        z = depth_m[v0:v1, u0:u1].astype(np.float32)
+        uu = ((np.arange(u0, u1) - intr.ppx) / intr.fx).astype(np.float32)[None, :]
+        vv = ((np.arange(v0, v1) - intr.ppy) / intr.fy).astype(np.float32)[:, None]
+        axial = (uu * ax_[0] + vv * ax_[1] + ax_[2]) * z - np.float32(cz)
+        h = (uu * up[0] + vv * up[1] + up[2]) * z + np.float32(cam_h)
+        mf = (z > 0.2) & (axial > self.axial_range[0]) & (axial < self.axial_range[1])
+        mf &= np.roll(mf, -1, axis=0)
+        return float(max(np.sort(h[mf])[-3], hgt[y, x])) if mf.sum() >= 3 else float(hgt[y, x])
+
+    @property
+    def leg_measured(self) -> bool:
+        """Whether leg_stature comes from the lifter's measured top (not the chain's learnt stature, which a head out
+        of the image leaves ~6 % short)."""
+        return len(self.tops_3d) >= 10
+
+    def leg_stature(self, fallback: float) -> float:
+        """The stature that scales the shank for the knee: the upright lifter's top in 3-D (not the coarse mid-plane
+        silhouette's, which the lifter's depth spread misscales) plus the ~2 cm a decimated outline loses."""
+        if not self.leg_measured:
+            return fallback
+        return float(np.percentile(self.tops_3d[-600:], 95))
 
     @property
     def top_stature(self) -> float:
@@ -178,11 +288,27 @@ class BodyEstimator:
         unk = cv2.warpPerspective(occ, hmat, (self.nf, self.nh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP) > 0
         unk &= ~sil
         sil = cv2.morphologyEx(sil.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
+        # The near leg's own plane (its axis depth: the nearest leg surface less a leg radius), for the full-resolution
+        # leg axes: the silhouette on the lifter's mid plane mixes in the far leg and misscales the near one.
+        self._top3d = self._top_3d(depth_m, intr, k, m, hgt, ax_, up, cz, floor.camera_height_m)
+        # Only below the plate: higher, the arms on the bar (gripped outside the knees) pass in front of the legs.
+        legs = m & (hgt > 0.12) & (hgt < min(0.6, float(c @ up) + floor.camera_height_m - plate.diameter_m / 2 - 0.03))
+        if legs.sum() >= 20:
+            a_near = float(np.percentile(axial[legs], 90)) - 0.05
+            self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
+        # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their
+        # knee was 2.9 cm RMS and put the leg's front 11 cm off; there the knee is left to the chain.
+        view = None
+        self._coarse = float(c[2]) / intr.fx >= 0.012
+        if self.a_near is not None and not self._coarse:
+            view = LegView(depth_m, intr, o, origin + self.a_near * ax_, fwd, up, ax_, float(cz),
+                           float(floor.camera_height_m), self.a_near, self.axial_range)
         # A lifter reaching the image's top edge has a cut-off head: that frame says nothing of the stature.
-        return self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped=bool(m[:2].any()))
+        return self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped=bool(m[:2].any()), view=view)
 
     # ------------------------------------------------------------------ model fit
-    def _fit(self, sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped: bool = False) -> BodyFit | None:
+    def _fit(self, sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped: bool = False,
+             view: LegView | None = None) -> BodyFit | None:
         cell = self.cell
         rows = np.flatnonzero(sil.any(axis=1))
         if len(rows) == 0:
@@ -192,7 +318,7 @@ class BodyEstimator:
         bar_f = float((c - o) @ fwd)
         # Facing: the body's mass lies behind the bar (hips, buttocks), the bar in front of the legs.
         cols = np.nonzero(sil)[1]
-        body_f = self.f_range[0] + (np.median(cols) + 0.5) * cell
+        body_f = self.f_range[0] + np.median(cols) * cell
         self.facing_votes = 0.95 * self.facing_votes + np.sign(bar_f - body_f)
         facing = 1 if self.facing_votes >= 0 else -1
         inside = (sil | unk).astype(np.uint8)
@@ -213,6 +339,8 @@ class BodyEstimator:
         # near vertical) with the head in the image.
         if top_h > 1.2 and not top_clipped and max(abs(a_sh), abs(a_th), abs(a_k)) < np.radians(15):
             self.stature_tops.append(top_h)
+            if self._top3d is not None:
+                self.tops_3d.append(self._top3d)
         # Learn the stature from frames with the leg in view and the feet still (not walking).
         every = SCALE_EVERY if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
         if self.ankle_f is not None and tot > 0.55 * 3 and vis_s + vis_t > 1.0 \
@@ -235,26 +363,156 @@ class BodyEstimator:
 
         ok = score > 0.3 and ready
         # The ankle stays on the floor within a few cm of its learnt place (ready implies it was learnt), so the chain
-        # anchors it even when the plate hides the shank; then with a wider covariance.
-        ankle = cam(fa, ha, r_s) if ok else None
-        # A knee the plate hides is not reported: inferring it from the chain (hip, ankle, lengths) was tried and
-        # made the hinge-order check wrong on most reps (knee travel error 3-5.5 cm against the 2 cm onset).
-        knee = cam(kf, kh, 0.5 * (r_s + r_t)) if ok and vis_k > 0.5 else None
+        # anchors it even when the plate hides the shank; then with a wider covariance. Its outline is the near leg's:
+        # on that leg's plane once known (along the camera ray: from a yawed camera, shifting along the axis instead
+        # put it ~3 cm off the knee's forward coordinate).
+        ankle = None
+        if ok:
+            ankle = view.point(*view.to_near(fa, ha)) if view is not None else cam(fa, ha, r_s)
+        # The knee, once the near leg's plane is known (the bar lifted off the floor once): from the near leg's
+        # axes at full resolution (_knee_from_axes), which see it under the plate too. Else the chain's knee, only
+        # where the knee is in view (its guess for a hidden knee, from the hip, the
+        # ankle and the lengths, was 3-5.5 cm off): deep in the flexion, where the thigh's axis grazes the circle.
+        # The chain's knee is biased by the far leg merged into the coarse silhouette (~2 cm forward there), so it is
+        # moved by its offset from the axes' knee, learnt on the frames that have both: no jump at the switch.
+        sag = {"ankle": (fa, ha), "knee": (kf, kh), "hip": (hf, hh), "shoulder": (sf, sh)}
+        ls_leg = SHANK_FRAC * self.leg_stature(stature)
+        axes = self._knee_from_axes(view, unk, (fa, ha), (kf, kh), (hf, hh), ls_leg, lt) \
+            if ok and view is not None else None
+        chain_k = view.to_near(kf, kh) if ok and vis_k > 0.5 and view is not None else None
+        knee, sd_k, src = None, 0.015, None
+        if axes is not None:
+            kn, sd_k, src = axes
+            knee = view.point(*kn)
+            if chain_k is not None:
+                off = np.asarray(kn) - chain_k
+                self.chain_off = off if self.chain_off is None else 0.8 * self.chain_off + 0.2 * off
+        elif chain_k is not None:
+            knee, src = view.point(*(chain_k + (self.chain_off if self.chain_off is not None else 0.0))), "chain"
+        elif ok and vis_k > 0.5 and self._coarse:
+            knee, src = cam(kf, kh, 0.5 * (r_s + r_t)), "chain"
         # With the plate over the hip (the bar at lockout) the visible trunk above it still pins the hip: its end at
         # the trunk's length from the shoulder. Reported with a wider covariance.
         hip_from_trunk = vis_h <= 0.5 and s3j > 0.5
         hip = cam(hf, hh, r_t) if ok and (vis_h > 0.5 or hip_from_trunk) else None
         shoulder = cam(sf, sh, r_k * 0.5) if ok and s3j > 0.3 else None
         covs = {}
-        for name, p, sd in (("ankle", ankle, 0.02 if vis_s > 0.5 else 0.03), ("knee", knee, 0.015),
+        for name, p, sd in (("ankle", ankle, 0.02 if vis_s > 0.5 else 0.03), ("knee", knee, sd_k),
                             ("hip", hip, 0.03 if hip_from_trunk else 0.02), ("shoulder", shoulder, 0.03)):
             if p is not None:
                 covs[name] = np.diag([sd, sd, sd]) ** 2 / max(score, 0.3)
-        fit = BodyFit(ankle, knee, hip, shoulder, covs,
-                      {"ankle": (fa, ha), "knee": (kf, kh), "hip": (hf, hh), "shoulder": (sf, sh)},
-                      score, {"shank": vis_s, "thigh": vis_t, "knee": vis_k, "hip": vis_h}, stature, facing)
+        fit = BodyFit(ankle, knee, hip, shoulder, covs, sag,
+                      score, {"shank": vis_s, "thigh": vis_t, "knee": vis_k, "hip": vis_h}, stature, facing, src)
         self.last = fit
         return fit
+
+    def _knee_from_axes(self, view: LegView, unk, ankle, knee, hip, ls, lt):
+        """The knee from the near leg's axes measured at full resolution where they are in view, independent of
+        the hip's position (the chain's knee hangs on the hip-ankle distance: ill-conditioned with a
+        near-straight leg, 3-5.5 cm off when the plate hides the knee). ankle, knee, hip: the chain's, (forward,
+        up) on the coarse plane, to pick the runs. In order:
+          shank  - the shank in view over >= 12 cm, up to nearly half its length: its axis line; the knee ls up it
+                   from the ankle height. The axis's point at the ankle height (fixed while the feet are; it needs
+                   only 5 cm of shank) is learnt as the anchor;
+          short  - less of it in view (>= 5 cm; the plate coming down over it): the axis through the anchor;
+          thigh  - the thigh's axis line above the plate, where it meets the circle of radius ls about the
+                   anchor (well-conditioned when the leg is fairly straight, when the two-circle chain is not).
+        Returns ((forward, up) on the near leg's plane, sd, source) or None."""
+        hidden = cv2.dilate(unk.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2) > 0
+        cell = 0.005
+        a0, k0, h0 = (view.to_near(*p) for p in (ankle, knee, hip))
+        ha = float(a0[1])
+        d = (k0 - a0) / np.hypot(*(k0 - a0))
+        anchor = self.shank_anchor
+        p0 = np.array([anchor if anchor is not None else a0[0], ha])
+        st = view.strip(p0, d, 0.05, 0.8 * ls, 0.14, cell)
+        if st is not None:
+            s, off = self._axis_rows(view, st[0], hidden, p0, d, st[1], 0.05, 0.14, cell, 0.22)
+            n = st[1]
+            if len(s) >= 8 and s.max() - s.min() >= 0.05 and s.min() <= 0.08:  # enough for its point at the ankle
+                a, b, sd_b = self._robust_line(s, off)
+                ax0 = p0 + a * n
+                self.shank_anchor = float(ax0[0]) if anchor is None else 0.7 * anchor + 0.3 * float(ax0[0])
+                if s.max() - s.min() >= 0.12 and s.max() >= 0.45 * ls:  # and for its angle
+                    v = (d + b * n) / np.hypot(*(d + b * n))
+                    return ax0 + ls * v, float(np.clip(2 * ls * sd_b, 0.007, 0.03)), "shank"
+                anchor = self.shank_anchor
+                p_new = np.array([anchor, ha])
+                off = off - (p_new - p0) @ n  # the rows about the (updated) anchor
+                p0 = p_new
+            if anchor is not None and len(s) >= 10 and s.max() - s.min() >= 0.05:
+                a, b, sd_b = self._robust_line(s, off, through_origin=True)
+                v = (d + b * n) / np.hypot(*(d + b * n))
+                sd = np.hypot(2 * ls * sd_b, 0.003 * ls / float(s.mean()))  # + the anchor's ~3 mm
+                return p0 + ls * v, float(np.clip(sd, 0.01, 0.03)), "short"
+        if anchor is None or not self.leg_measured:
+            return None  # the circle's radius must be the measured shank: grazing it, 1 cm off moves the knee 3-5 cm
+        # The thigh's axis short of the hip (where it merges with the buttocks), from the chain's knee.
+        dt = (h0 - k0) / np.hypot(*(h0 - k0))
+        st = view.strip(k0, dt, 0.06, 0.85 * lt, 0.2, cell)
+        if st is None:
+            return None
+        s, off = self._axis_rows(view, st[0], hidden, k0, dt, st[1], 0.06, 0.2, cell, 0.28)
+        if len(s) < 10 or s.max() - s.min() < 0.06:
+            return None
+        a, b, sd_b = self._robust_line(s, off)
+        n = st[1]
+        q, v = k0 + a * n - p0, dt + b * n  # the axis: k0 + a n + s v; the anchor p0
+        qa, qb, qc = v @ v, 2 * q @ v, q @ q - ls * ls
+        disc = qb * qb - 4 * qa * qc
+        if disc <= 0:
+            return None
+        roots = (-qb + np.array([-1.0, 1.0]) * np.sqrt(disc)) / (2 * qa)
+        sk = float(roots[np.argmin(np.abs(roots))])
+        kn = k0 + a * n + sk * v
+        cos = abs(v @ (kn - p0)) / (np.hypot(*v) * ls)  # 0: the axis grazes the circle (ill-conditioned)
+        if cos < 0.35:
+            return None
+        sd = np.hypot(0.004, float(np.mean(s) - sk) * sd_b) / cos
+        return kn, float(np.clip(sd, 0.008, 0.03)), "thigh"
+
+    def _axis_rows(self, view, strip, hidden, p0, d, n, s_lo, half_w, cell, max_w):
+        """Per strip row (across the segment), the centroid offset of the silhouette run on the segment's
+        predicted axis (the strip's centre column). Rows the plate hides (any of 5 points across the row on the
+        dilated coarse hidden mask), runs touching the strip's sides (merged with an arm, the other leg) or of
+        implausible width are left out. Returns (s, offset) arrays."""
+        nr, nc = strip.shape
+        s = s_lo + np.arange(nr) * cell
+        across = np.linspace(-half_w, half_w, 5)
+        pf, ph = view.to_mid(p0[0] + s[:, None] * d[0] + across[None, :] * n[0],
+                             p0[1] + s[:, None] * d[1] + across[None, :] * n[1])
+        gx = np.clip(np.rint((pf - self.f_range[0]) / self.cell), 0, hidden.shape[1] - 1).astype(np.intp)
+        gy = np.clip(np.rint((self.h_range[1] - ph) / self.cell), 0, hidden.shape[0] - 1).astype(np.intp)
+        seen = ~hidden[gy, gx].any(axis=1)
+        on = strip > 0.5
+        ic = nc // 2
+        cols = np.arange(nc)[None, :]
+        left = np.where(~on[:, :ic], cols[:, :ic], -1).max(axis=1)
+        right = np.where(~on[:, ic + 1:], cols[:, ic + 1:], nc).min(axis=1)
+        w = np.where((cols >= left[:, None]) & (cols <= right[:, None]), strip, 0.0)
+        width = w.sum(axis=1) * cell
+        rows = seen & on[:, ic] & (left >= 0) & (right < nc) & (width >= 0.04) & (width <= max_w)
+        cen = (w * cols).sum(axis=1)[rows] / w.sum(axis=1)[rows] * cell - half_w
+        return s[rows], cen
+
+    @staticmethod
+    def _robust_line(s, off, through_origin: bool = False):
+        """off = a + b s by least squares, twice dropping rows > 4 MADs off (a hand, the far leg's edge); with
+        through_origin, a = 0. Returns (a, b, sd of b)."""
+        keep = np.ones(len(s), bool)
+        for it in range(3):
+            ss, oo = s[keep], off[keep]
+            if through_origin:
+                a, b = 0.0, float(ss @ oo / (ss @ ss))
+                lever = float(ss @ ss)
+            else:
+                b, a = np.polyfit(ss, oo, 1)
+                lever = float(((ss - ss.mean()) ** 2).sum())
+            res = off - (a + b * s)
+            if it < 2:
+                keep = np.abs(res) < 4 * 1.4826 * (np.median(np.abs(res[keep])) + 1e-4)
+        sd_b = float(np.sqrt(np.mean(res[keep] ** 2) / max(lever, 1e-9)))
+        return float(a), float(b), sd_b
 
     def _joint_vis(self, unk_f, fa, ha, kf, kh, hf, hh, sf, sh):
         """Visible fraction of the segment parts around the knee and the hip (30 % of each segment)."""
@@ -264,8 +522,8 @@ class BodyEstimator:
                    (p1[0] + (p2[0] - p1[0]) * t, p1[1] + (p2[1] - p1[1]) * t)]
             f = np.concatenate([q[0] for q in pts])
             h = np.concatenate([q[1] for q in pts])
-            gx = (f - self.f_range[0]) / self.cell - 0.5
-            gy = (self.h_range[1] - h) / self.cell - 0.5
+            gx = (f - self.f_range[0]) / self.cell
+            gy = (self.h_range[1] - h) / self.cell
             return float(1.0 - _bilinear(unk_f, gx, gy).mean())
         return vis((fa, ha), (kf, kh), (hf, hh)), vis((kf, kh), (hf, hh), (sf, sh))
 
@@ -279,8 +537,8 @@ class BodyEstimator:
         if len(ys) > max_n:
             pick = np.linspace(0, len(ys) - 1, max_n).astype(np.intp)
             ys, xs = ys[pick], xs[pick]
-        return (self.f_range[0] + (xs + 0.5) * self.cell).astype(np.float32), \
-            (self.h_range[1] - (ys + 0.5) * self.cell).astype(np.float32)
+        return (self.f_range[0] + xs * self.cell).astype(np.float32), \
+            (self.h_range[1] - ys * self.cell).astype(np.float32)
 
     def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h, contour, prev=None):
         """Fit the planar chain ankle -> knee -> hip -> shoulder (+ arms to the bar, head) to the silhouette.
@@ -303,7 +561,8 @@ class BodyEstimator:
         qf, qh = contour
 
         def to_grid(f, h):
-            return (np.asarray(f) - self.f_range[0]) / cell - 0.5, (self.h_range[1] - np.asarray(h)) / cell - 0.5
+            # grid cell (i, j) is the sample at f_range[0] + i cell, h_range[1] - j cell (the warp's pixel centres)
+            return (np.asarray(f) - self.f_range[0]) / cell, (self.h_range[1] - np.asarray(h)) / cell
 
         # Per-radius inside maps: deep inside the limb is good up to its radius; outside (d = 0) is bad; hidden
         # (behind the plate) is neutral, a little worse than a well-placed visible sample so that the fit

@@ -21,6 +21,8 @@ def test_segment_lengths_follow_body_height():
     assert lf.standing_hip_y == pytest.approx(0.53 * 1.80, abs=0.03)
     assert lf.standing_hip_y + lf.trunk == pytest.approx(0.818 * 1.80, abs=0.03)
     assert lf.standing_hip_y + lf.trunk - lf.arm == pytest.approx(0.43 * 1.80, abs=0.04)
+    # the head's top (its centre plus the ellipsoid's 0.12 H / 1.78 half-height) is the stature
+    assert lf.standing_hip_y + lf.trunk + lf.neck + 0.12 * 1.80 / 1.78 == pytest.approx(1.80, abs=0.01)
 
 
 def test_build_scales_radii_not_lengths():

@@ -73,6 +73,18 @@ def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return a * (1 - fy) + b * fy
 
 
+def _axial_height(depth_m: np.ndarray, intr: Intrinsics, rows: slice, cols: slice, ax: np.ndarray, up: np.ndarray,
+                  cz: float, cam_h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A (strided) crop of the depth image: depth (m), each pixel's axial offset from the plate face (along ax) and
+    height above the floor, all float32."""
+    z = depth_m[rows, cols].astype(np.float32)
+    uu = ((np.arange(depth_m.shape[1])[cols] - intr.ppx) / intr.fx).astype(np.float32)[None, :]
+    vv = ((np.arange(depth_m.shape[0])[rows] - intr.ppy) / intr.fy).astype(np.float32)[:, None]
+    axial = (uu * ax[0] + vv * ax[1] + ax[2]) * z - np.float32(cz)
+    hgt = (uu * up[0] + vv * up[1] + up[2]) * z + np.float32(cam_h)
+    return z, axial, hgt
+
+
 @dataclass
 class LegView:
     """One frame's depth seen on the near leg's sagittal plane X(f, h) = o + f fwd + h up (o at the near leg's
@@ -130,12 +142,8 @@ class LegView:
         u1, v1 = int(min(np.ceil(uv[:, 0].max()) + 3, wi_)), int(min(np.ceil(uv[:, 1].max()) + 3, hi_))
         if u1 - u0 < 4 or v1 - v0 < 4:
             return None
-        z = self.depth_m[v0:v1, u0:u1].astype(np.float32)
-        uu = ((np.arange(u0, u1) - intr.ppx) / intr.fx).astype(np.float32)[None, :]
-        vv = ((np.arange(v0, v1) - intr.ppy) / intr.fy).astype(np.float32)[:, None]
-        ax, up = self.ax, self.up
-        axial = (uu * ax[0] + vv * ax[1] + ax[2]) * z - np.float32(self.cz)
-        hgt = (uu * up[0] + vv * up[1] + up[2]) * z + np.float32(self.cam_h)
+        z, axial, hgt = _axial_height(self.depth_m, intr, slice(v0, v1), slice(u0, u1), self.ax, self.up, self.cz,
+                                      self.cam_h)
         m = (z > 0.2) & (axial > max(self.axial_range[0], self.a_near - 0.09)) & (axial < self.axial_range[1]) \
             & (hgt > 0.03)
         shift = np.array([[1.0, 0, -u0], [0, 1, -v0], [0, 0, 1]])
@@ -170,9 +178,7 @@ class BodyEstimator:
         self.shank_anchor: float | None = None  # forward position of the shank's axis at the ankle height
         self.a_near: float | None = None  # axial offset of the near leg's axis from the plate face
         self.tops_3d: list[float] = []  # the lifter's top (3-D height above the floor) when upright and in view
-        self._top3d: float | None = None
         self.chain_off: np.ndarray | None = None  # the axes' knee less the chain's (near-plane forward, up)
-        self._coarse = False  # too few pixels per cm for the leg axes (estimate)
 
     # ------------------------------------------------------------------ frame
     @property
@@ -204,11 +210,7 @@ class BodyEstimator:
         y, x = np.unravel_index(cand[np.argsort(hgt.ravel()[cand])[-3]], m.shape)
         v0, v1 = max(y * k - 3 * k, 0), min(y * k + 3 * k, depth_m.shape[0])
         u0, u1 = max(x * k - 3 * k, 0), min(x * k + 3 * k + 1, depth_m.shape[1])
-        z = depth_m[v0:v1, u0:u1].astype(np.float32)
-        uu = ((np.arange(u0, u1) - intr.ppx) / intr.fx).astype(np.float32)[None, :]
-        vv = ((np.arange(v0, v1) - intr.ppy) / intr.fy).astype(np.float32)[:, None]
-        axial = (uu * ax_[0] + vv * ax_[1] + ax_[2]) * z - np.float32(cz)
-        h = (uu * up[0] + vv * up[1] + up[2]) * z + np.float32(cam_h)
+        z, axial, h = _axial_height(depth_m, intr, slice(v0, v1), slice(u0, u1), ax_, up, cz, cam_h)
         mf = (z > 0.2) & (axial > self.axial_range[0]) & (axial < self.axial_range[1])
         mf &= np.roll(mf, -1, axis=0)
         return float(max(np.sort(h[mf])[-3], hgt[y, x])) if mf.sum() >= 3 else float(hgt[y, x])
@@ -220,8 +222,8 @@ class BodyEstimator:
         return len(self.tops_3d) >= 10
 
     def leg_stature(self, fallback: float) -> float:
-        """The stature that scales the shank for the knee: the upright lifter's top in 3-D (not the coarse mid-plane
-        silhouette's, which the lifter's depth spread misscales) plus the ~2 cm a decimated outline loses."""
+        """The stature that scales the shank for the knee: the upright lifter's top in 3-D, refined at full resolution
+        (not the coarse mid-plane silhouette's, which the lifter's depth spread misscales and decimation lowers)."""
         if not self.leg_measured:
             return fallback
         return float(np.percentile(self.tops_3d[-600:], 95))
@@ -247,15 +249,12 @@ class BodyEstimator:
         origin = self.origin - ((self.origin - c) @ ax_) * ax_  # follow the plate's axial position
         h_img, w_img = depth_m.shape
         k = step or max(1, int(round(w_img / 212)))
-        z = depth_m[::k, ::k].astype(np.float32)
-        hd, wd = z.shape
-        uu = ((np.arange(wd) * k - intr.ppx) / intr.fx).astype(np.float32)[None, :]
-        vv = ((np.arange(hd) * k - intr.ppy) / intr.fy).astype(np.float32)[:, None]
-        valid = z > 0.2
-        # Axial offset from the plate face, height above the floor, forward coordinate (all from the 3-D point).
+        # Axial offset from the plate face and height above the floor of every k-th pixel (from the 3-D point).
         cz = np.float32(c @ ax_)
-        axial = (uu * ax_[0] + vv * ax_[1] + ax_[2]) * z - cz
-        hgt = (uu * up[0] + vv * up[1] + up[2]) * z + np.float32(floor.camera_height_m)
+        z, axial, hgt = _axial_height(depth_m, intr, slice(None, None, k), slice(None, None, k), ax_, up, cz,
+                                      floor.camera_height_m)
+        hd, wd = z.shape
+        valid = z > 0.2
         sig = z * z * np.float32(0.08 / (intr.fx * 0.05))
         m = valid & (axial > self.axial_range[0]) & (axial < self.axial_range[1]) & (hgt > np.maximum(0.03, 2 * sig))
         if m.sum() < 30:
@@ -288,9 +287,9 @@ class BodyEstimator:
         unk = cv2.warpPerspective(occ, hmat, (self.nf, self.nh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP) > 0
         unk &= ~sil
         sil = cv2.morphologyEx(sil.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
+        top3d = self._top_3d(depth_m, intr, k, m, hgt, ax_, up, cz, floor.camera_height_m)
         # The near leg's own plane (its axis depth: the nearest leg surface less a leg radius), for the full-resolution
         # leg axes: the silhouette on the lifter's mid plane mixes in the far leg and misscales the near one.
-        self._top3d = self._top_3d(depth_m, intr, k, m, hgt, ax_, up, cz, floor.camera_height_m)
         # Only below the plate: higher, the arms on the bar (gripped outside the knees) pass in front of the legs.
         legs = m & (hgt > 0.12) & (hgt < min(0.6, float(c @ up) + floor.camera_height_m - plate.diameter_m / 2 - 0.03))
         if legs.sum() >= 20:
@@ -299,16 +298,19 @@ class BodyEstimator:
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their
         # knee was 2.9 cm RMS and put the leg's front 11 cm off; there the knee is left to the chain.
         view = None
-        self._coarse = float(c[2]) / intr.fx >= 0.012
-        if self.a_near is not None and not self._coarse:
+        coarse = float(c[2]) / intr.fx >= 0.012
+        if self.a_near is not None and not coarse:
             view = LegView(depth_m, intr, o, origin + self.a_near * ax_, fwd, up, ax_, float(cz),
                            float(floor.camera_height_m), self.a_near, self.axial_range)
         # A lifter reaching the image's top edge has a cut-off head: that frame says nothing of the stature.
-        return self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped=bool(m[:2].any()), view=view)
+        return self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped=bool(m[:2].any()), view=view,
+                         top3d=top3d, coarse=coarse)
 
     # ------------------------------------------------------------------ model fit
     def _fit(self, sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped: bool = False,
-             view: LegView | None = None) -> BodyFit | None:
+             view: LegView | None = None, top3d: float | None = None, coarse: bool = False) -> BodyFit | None:
+        """view: the near leg's plane (None until known, or at too coarse a resolution: coarse); top3d: this frame's
+        3-D top of the lifter (_top_3d)."""
         cell = self.cell
         rows = np.flatnonzero(sil.any(axis=1))
         if len(rows) == 0:
@@ -339,8 +341,8 @@ class BodyEstimator:
         # near vertical) with the head in the image.
         if top_h > 1.2 and not top_clipped and max(abs(a_sh), abs(a_th), abs(a_k)) < np.radians(15):
             self.stature_tops.append(top_h)
-            if self._top3d is not None:
-                self.tops_3d.append(self._top3d)
+            if top3d is not None:
+                self.tops_3d.append(top3d)
         # Learn the stature from frames with the leg in view and the feet still (not walking).
         every = SCALE_EVERY if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
         if self.ankle_f is not None and tot > 0.55 * 3 and vis_s + vis_t > 1.0 \
@@ -371,8 +373,8 @@ class BodyEstimator:
             ankle = view.point(*view.to_near(fa, ha)) if view is not None else cam(fa, ha, r_s)
         # The knee, once the near leg's plane is known (the bar lifted off the floor once): from the near leg's
         # axes at full resolution (_knee_from_axes), which see it under the plate too. Else the chain's knee, only
-        # where the knee is in view (its guess for a hidden knee, from the hip, the
-        # ankle and the lengths, was 3-5.5 cm off): deep in the flexion, where the thigh's axis grazes the circle.
+        # where the knee is in view (its guess for a hidden knee, from the hip, the ankle and the lengths, was
+        # 3-5.5 cm off): deep in the flexion, where the thigh's axis grazes the circle.
         # The chain's knee is biased by the far leg merged into the coarse silhouette (~2 cm forward there), so it is
         # moved by its offset from the axes' knee, learnt on the frames that have both: no jump at the switch.
         sag = {"ankle": (fa, ha), "knee": (kf, kh), "hip": (hf, hh), "shoulder": (sf, sh)}
@@ -389,7 +391,7 @@ class BodyEstimator:
                 self.chain_off = off if self.chain_off is None else 0.8 * self.chain_off + 0.2 * off
         elif chain_k is not None:
             knee, src = view.point(*(chain_k + (self.chain_off if self.chain_off is not None else 0.0))), "chain"
-        elif ok and vis_k > 0.5 and self._coarse:
+        elif ok and vis_k > 0.5 and coarse:
             knee, src = cam(kf, kh, 0.5 * (r_s + r_t)), "chain"
         # With the plate over the hip (the bar at lockout) the visible trunk above it still pins the hip: its end at
         # the trunk's length from the shoulder. Reported with a wider covariance.

@@ -171,7 +171,7 @@ class BodyEstimator:
         self.last: BodyFit | None = None
         self._scale_sum = np.zeros(len(STATURES))
         self._scale_n = 0
-        self._scale_w = 0.0  # sum of the forgetting weights
+        self._scale_w = np.zeros(len(STATURES))  # sum of the forgetting weights, per stature (only the band is fitted)
         self._frames = 0
         self._pose: tuple[float, float, float, float] | None = None  # last (ankle f, shank, thigh, trunk angles)
         self._pose_facing = 0
@@ -189,16 +189,24 @@ class BodyEstimator:
         # silhouette's top plus a little edge loss, once seen.
         if self._scale_n < (10 if len(self.stature_tops) >= 10 else SCALE_SAMPLES):
             return TOP_GAIN[1] * self.top_stature if len(self.stature_tops) >= 30 else None
-        s = self._scale_sum / self._scale_w
-        if len(self.stature_tops) >= 10:  # within the band the upright silhouette's top allows
-            top = self.top_stature
-            s = np.where((STATURES < TOP_GAIN[0] * top) | (STATURES > TOP_GAIN[2] * top), -np.inf, s)
+        w = self._scale_w
+        s = np.where(self._stature_band() & (w > 0), self._scale_sum / np.maximum(w, 1e-12), -np.inf)
         i = int(np.argmax(s))
         if 0 < i < len(s) - 1 and np.isfinite(s[i - 1]) and np.isfinite(s[i + 1]):  # parabolic peak
             den = s[i - 1] - 2 * s[i] + s[i + 1]
             off = 0.5 * (s[i - 1] - s[i + 1]) / den if den < 0 else 0.0
             return float(np.interp(i + off, np.arange(len(s)), STATURES))
         return float(STATURES[i])
+
+    def _stature_band(self) -> np.ndarray:
+        """The candidate statures the upright silhouette's top allows (all of them until it was seen)."""
+        if len(self.stature_tops) < 10:
+            return np.ones(len(STATURES), bool)
+        top = self.top_stature
+        band = (STATURES >= TOP_GAIN[0] * top) & (STATURES <= TOP_GAIN[2] * top)
+        if not band.any():  # a top beyond the candidates: the nearest one
+            band[np.argmin(np.abs(STATURES - TOP_GAIN[1] * top))] = True
+        return band
 
     def _top_3d(self, depth_m, intr, k, m, hgt, ax_, up, cz, cam_h) -> float | None:
         """The lifter's highest point (3-D height above the floor): found on the decimated mask (a pixel with the
@@ -347,9 +355,13 @@ class BodyEstimator:
         every = SCALE_EVERY if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
         if self.ankle_f is not None and tot > 0.55 * 3 and vis_s + vis_t > 1.0 \
                 and min(vis_s, vis_t) > 0.3 and self._frames % every == 0:
-            scores = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour)[0][4] for st in STATURES]
-            self._scale_sum = SCALE_MEMORY * self._scale_sum + np.array(scores)
-            self._scale_w = SCALE_MEMORY * self._scale_w + 1.0
+            # Only the statures in the band are fitted (3-4 of 15 once the top is known: the others cannot win).
+            band = self._stature_band()
+            scores = np.zeros(len(STATURES))
+            scores[band] = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour)[0][4]
+                            for st in STATURES[band]]
+            self._scale_sum = SCALE_MEMORY * self._scale_sum + scores
+            self._scale_w = SCALE_MEMORY * self._scale_w + band
             self._scale_n += 1
         ready = learnt is not None and self.ankle_f is not None
         ls, lt, lk, ha, r_s, r_t, r_k = geo

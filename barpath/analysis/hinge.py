@@ -1,7 +1,9 @@
 """Hip-hinge and bar-proximity checks per rep, in the sagittal plane of the lift frame (forward, up).
 
-Joint tracks (hip, knee, ankle, shoulder joint centres, ~1 cm noise, NaN gaps) are smoothed with a local
-quadratic fit (kernel `joint_sigma_s`) before anything is measured. Definitions:
+Joint tracks (hip, knee, ankle, shoulder joint centres, ~1 cm noise, NaN gaps) are cleared of isolated spikes
+(a sample farther than `spike_m` from the median of its neighbours within `spike_window_s`: a joint fit gone
+wrong for one frame, typically the first after the plate uncovered the knee, when the filter's gate is wide)
+and smoothed with a local quadratic fit (kernel `joint_sigma_s`) before anything is measured. Definitions:
 - max_bar_to_body: the largest horizontal gap between the bar's surface (bar axis - bar_radius) and the front of
   the legs at the bar's height, while the bar is below the hip, over the rep (concentric + eccentric). The legs'
   front is modelled from the joint centres: capsules ankle->knee (radius `shank_half_thickness`) and knee->hip
@@ -50,6 +52,8 @@ class HingeConfig:
     # longer ones inside the descent make the joint's descent metrics None ...
     end_gap_s: float = 0.07  # ... as does no tracked frame within this of the descent's start or end
     min_coverage: float = 0.5  # fraction of the window's frames a joint must be tracked in
+    spike_m: float = 0.03  # a joint sample this far from its neighbours' median (or 4 robust sigmas) is dropped
+    spike_window_s: float = 0.15  # neighbours: within this of the sample (both sides)
     fold_min_deg: float = 20.0
     fold_ratio: float = 0.25
     lean_back_deg: float = 10.0
@@ -93,6 +97,27 @@ def torso_inclination_deg(hip, shoulder) -> np.ndarray:
     return np.degrees(np.arctan2(d[..., 0], d[..., 1]))
 
 
+def despike(t: np.ndarray, p: np.ndarray, window_s: float, floor_m: float) -> np.ndarray:
+    """p (N, D) with NaN rows untracked: rows farther than max(floor_m, 4 robust sigmas) from the median of the
+    tracked rows within +-window_s (itself included, at least 3) set to NaN. Steady motion passes: a sample
+    of a monotonic track is its window's median (an end sample, 1-2 frames of motion off it)."""
+    ok = np.flatnonzero(np.all(np.isfinite(p), axis=1))
+    if len(ok) < 3:
+        return p
+    tt, pp = t[ok], p[ok]
+    lo = np.searchsorted(tt, tt - window_s, side="left")
+    hi = np.searchsorted(tt, tt + window_s, side="right")
+    dev = np.full(len(ok), np.nan)
+    for i in np.flatnonzero(hi - lo >= 3):
+        dev[i] = np.linalg.norm(pp[i] - np.median(pp[lo[i]:hi[i]], axis=0))
+    if not np.isfinite(dev).any():
+        return p
+    thr = max(floor_m, 4.0 * 1.4826 * float(np.nanmedian(dev)))
+    out = p.copy()
+    out[ok[dev > thr]] = np.nan
+    return out
+
+
 def _onset(t, disp, level) -> float | None:
     i = np.flatnonzero(disp >= level)
     if len(i) == 0:
@@ -114,6 +139,9 @@ class _Smoothed:
         self.tw = t[sel]
         self.inner = (self.tw >= t0) & (self.tw <= t1)
         self.raw = {k: (None if v is None else np.asarray(v, float)[sel][:, :2]) for k, v in tracks.items()}
+        for k, v in self.raw.items():
+            if k != "bar" and v is not None:  # the bar's track is the plate's, millimetre-precise
+                self.raw[k] = despike(self.tw, v, cfg.spike_window_s, cfg.spike_m)
 
     def coverage(self, name, mask) -> float:
         p = self.raw.get(name)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from barpath.geometry import cross3
+
 
 def _unit(v) -> np.ndarray:
     v = np.asarray(v, float)
@@ -39,15 +41,19 @@ class LiftFrame:
         object.__setattr__(self, "up", up)
         object.__setattr__(self, "forward", f)
         object.__setattr__(self, "origin", np.asarray(self.origin, float).reshape(3))
+        # rows forward, up, lateral: fixed once built (the frame is frozen), and used on every point of every frame
+        rot = np.stack([f, up, cross3(f, up)])
+        rot.setflags(write=False)
+        object.__setattr__(self, "_rotation", rot)
 
     @property
     def lateral(self) -> np.ndarray:
-        return np.cross(self.forward, self.up)
+        return self._rotation[2].copy()
 
     @property
     def rotation(self) -> np.ndarray:
         """(3, 3) matrix whose rows are forward, up, lateral: lift = R @ (cam - origin)."""
-        return np.stack([self.forward, self.up, self.lateral])
+        return self._rotation
 
     def to_lift(self, points_cam) -> np.ndarray:
         """Points (..., 3) in camera coordinates -> (..., 3) (forward, up, lateral) in metres. NaN stays NaN."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from barpath.geometry import cross3
 from barpath.sources.frame import Intrinsics
 
 # Segment lengths as fractions of stature (Drillis & Contini / Winter).
@@ -250,7 +251,7 @@ class BodyEstimator:
         ax_ = np.asarray(plate.normal, float)
         ax_ = ax_ - (ax_ @ up) * up
         ax_ /= np.linalg.norm(ax_)
-        fwd = np.cross(up, ax_)
+        fwd = cross3(up, ax_)
         c = np.asarray(plate.center, float)
         if self.origin is None:
             self.origin = c - (c @ up + floor.camera_height_m) * up
@@ -277,9 +278,9 @@ class BodyEstimator:
         mask8 = m.astype(np.uint8) * 255
         # The region the near plate stack hides (outer face disc and its back, 15 cm along the axis).
         occ = np.zeros((hd, wd), np.uint8)
-        e1 = np.cross(plate.normal, up)
+        e1 = cross3(plate.normal, up)
         e1 /= np.linalg.norm(e1)
-        e2 = np.cross(plate.normal, e1)
+        e2 = cross3(plate.normal, e1)
         th = np.linspace(0, 2 * np.pi, 32, endpoint=False)
         r = plate.diameter_m / 2 + 0.01
         for off in (0.0, -0.15):

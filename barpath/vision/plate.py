@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from barpath.geometry import cross3
 from barpath.sources.frame import Intrinsics
 
 SUBPIXEL = 0.08  # D4xx disparity RMS error (px)
@@ -66,9 +67,9 @@ def _ray_dirs(intr: Intrinsics, u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def _plane_basis(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a = np.array([0.0, 1.0, 0.0]) if abs(n[1]) < 0.9 else np.array([1.0, 0.0, 0.0])
-    e1 = np.cross(a, n)
+    e1 = cross3(a, n)
     e1 /= np.linalg.norm(e1)
-    e2 = np.cross(n, e1)
+    e2 = cross3(n, e1)
     return e1, e2
 
 

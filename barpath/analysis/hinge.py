@@ -3,7 +3,8 @@
 Joint tracks (hip, knee, ankle, shoulder joint centres, ~1 cm noise, NaN gaps) are cleared of isolated spikes
 (a sample farther than `spike_m` from the median of its neighbours within `spike_window_s`: a joint fit gone
 wrong for one frame, typically the first after the plate uncovered the knee, when the filter's gate is wide)
-and smoothed with a local quadratic fit (kernel `joint_sigma_s`) before anything is measured. Definitions:
+and smoothed with a local quadratic fit (kernel `joint_sigma_s`) before anything is measured; the ankle, planted
+through a rep, is its median over the rep. Definitions:
 - max_bar_to_body: the largest horizontal gap between the bar's surface (bar axis - bar_radius) and the front of
   the legs at the bar's height, while the bar is below the hip, over the rep (concentric + eccentric). The legs'
   front is modelled from the joint centres: capsules ankle->knee (radius `shank_half_thickness`) and knee->hip
@@ -142,6 +143,12 @@ class _Smoothed:
         for k, v in self.raw.items():
             if k != "bar" and v is not None:  # the bar's track is the plate's, millimetre-precise
                 self.raw[k] = despike(self.tw, v, cfg.spike_window_s, cfg.spike_m)
+        # The feet stay planted through a rep: the ankle is its median over the window, at every frame. Per frame
+        # it is the joint the plate hides most (on the floor it covers the foot: up to 8 cm off there).
+        a = self.raw.get("ankle")
+        if a is not None:
+            ok = np.all(np.isfinite(a), axis=1)
+            self.raw["ankle"] = np.broadcast_to(np.median(a[ok], axis=0), a.shape).copy() if ok.any() else a
 
     def coverage(self, name, mask) -> float:
         p = self.raw.get(name)

@@ -83,6 +83,19 @@ def test_an_isolated_joint_spike_is_ignored():
     assert np.all(np.isfinite(despike(t, p, 0.15, 0.03)))
 
 
+def test_the_ankle_is_planted_through_a_rep():
+    """The ankle drifting 8 cm back for the last 0.4 s (the plate on the floor covering the foot) leaves the bar
+    gap where it was: the feet do not move in a rep, the ankle is its median over the window."""
+    t, tr = _descent(0.2, 0.05, knee_delay=0.5)
+    tr["bar"][:, 1] = 0.75 - 0.53 * t / 1.2  # down to the floor (a 45 cm plate: 0.225 m)
+    tr["bar"][:, 0] = 0.08  # a little off the thigh, against the shin at the floor
+    clean = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    tr["ankle"][:, 0] -= 0.08 * np.clip((t - 0.8) / 0.1, 0.0, 1.0)
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["max_bar_to_body"] == pytest.approx(clean["max_bar_to_body"], abs=0.003)
+    assert m["knee_flexion_change"] == pytest.approx(clean["knee_flexion_change"], abs=1.0)
+
+
 def test_spine_fold_and_lockout_hyperextension():
     t, tr = _descent(0.01, 0.0, torso_deg=(5.0, 55.0))  # chest goes down, hips stay
     m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)

@@ -18,6 +18,7 @@ Pipeline (decimated depth, ~212 px wide; pure numpy + cv2):
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import cv2
@@ -43,6 +44,7 @@ SCALE_SAMPLES = 40  # frames learnt from quickly (every SCALE_EVERY-th body fram
 SCALE_EVERY = 2
 SCALE_EVERY_LATER = 15  # ... then slowly, forgetting early frames (a lifter still walking in, setting up)
 SCALE_MEMORY = 0.97  # per learning frame
+TOPS_KEPT = 600  # upright tops the stature's bound is taken from (the latest)
 
 @dataclass
 class BodyFit:
@@ -165,7 +167,8 @@ class BodyEstimator:
         self.nf = int(round((f_range[1] - f_range[0]) / cell_m))
         self.nh = int(round((h_range[1] - h_range[0]) / cell_m))
         self.origin: np.ndarray | None = None  # floor point under the first plate centre (camera coords)
-        self.stature_tops: list[float] = []
+        # The last TOPS_KEPT upright tops (a live session runs for hours: memory stays flat).
+        self.stature_tops: deque[float] = deque(maxlen=TOPS_KEPT)
         self.facing_votes = 0.0
         self.ankle_f: float | None = None
         self.a_leg: float | None = None
@@ -178,7 +181,7 @@ class BodyEstimator:
         self._pose_facing = 0
         self.shank_anchor: float | None = None  # forward position of the shank's axis at the ankle height
         self.a_near: float | None = None  # axial offset of the near leg's axis from the plate face
-        self.tops_3d: list[float] = []  # the lifter's top (3-D height above the floor) when upright and in view
+        self.tops_3d: deque[float] = deque(maxlen=TOPS_KEPT)  # the lifter's 3-D top (above the floor), upright
         self.chain_off: np.ndarray | None = None  # the axes' knee less the chain's (near-plane forward, up)
 
     # ------------------------------------------------------------------ frame
@@ -235,12 +238,12 @@ class BodyEstimator:
         (not the coarse mid-plane silhouette's, which the lifter's depth spread misscales and decimation lowers)."""
         if not self.leg_measured:
             return fallback
-        return float(np.percentile(self.tops_3d[-600:], 95))
+        return float(np.percentile(self.tops_3d, 95))
 
     @property
     def top_stature(self) -> float:
         """The silhouette's top when standing (robust high percentile of the unclipped frames)."""
-        return float(np.percentile(self.stature_tops[-600:], 95)) if self.stature_tops else 0.0
+        return float(np.percentile(self.stature_tops, 95)) if self.stature_tops else 0.0
 
     def estimate(self, depth_m: np.ndarray, intr: Intrinsics, plate, floor, step: int | None = None
                  ) -> BodyFit | None:

@@ -78,6 +78,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     print(summary_text(result.document))
     if result.calibration_note:
         print(result.calibration_note)
+    if result.framing_note:
+        print(result.framing_note)
     if args.json:
         print(f"wrote {args.json}")
     if result.error is not None:

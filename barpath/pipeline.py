@@ -44,6 +44,7 @@ class AnalysisResult:
     document: dict
     error: InputError | None  # the recording stopped early: the document covers the part played
     calibration_note: str = ""  # which calibration was used, or why none was
+    framing_note: str = ""  # the plate went out of the image (FrameMeasurer.framing_note), or ''
 
 
 def analyze_recording(path: str, progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
@@ -64,4 +65,5 @@ def analyze_recording(path: str, progress: Callable[[int, int], None] | None = N
     finally:
         source.close()
     engine.finish()
-    return AnalysisResult(analysis_document(source.info, engine), error, engine.calibration_note)
+    return AnalysisResult(analysis_document(source.info, engine), error, engine.calibration_note,
+                          engine.measurer.framing_note())

@@ -59,6 +59,11 @@ class FrameMeasurer:
         self.baseline_m = baseline_m
         self.body_period_s = 1.0 / body_rate_hz if body_rate_hz > 0 else 0.0
         self._body_t: float | None = None
+        # Framing: frames since the plate was first found, and of those the frames its disc was cut by an image edge
+        # or lost after it was last seen cut there (a camera too close or pitched: the bar goes out of view).
+        self.plate_frames = 0
+        self.edge_frames: dict[str, int] = {}
+        self._edge: str | None = None
 
     def measure(self, depth_m: np.ndarray, intrinsics: Intrinsics, t_s: float) -> FrameMeasurement:
         out = FrameMeasurement(t_s=float(t_s))
@@ -74,6 +79,7 @@ class FrameMeasurer:
         fit = self.plate.detect(depth_m, intrinsics, t_s, floor=self.floor)
         if self.plate.n_acquisitions != n_acq:
             out.flags.add("plate_search")
+        self._count_framing(fit, depth_m.shape)
         if fit is None:
             out.flags.add("no_plate")
             return out
@@ -96,3 +102,36 @@ class FrameMeasurer:
                     else:
                         out.flags.add(f"no_{j}")
         return out
+
+    def _count_framing(self, fit: PlateFit | None, shape: tuple[int, int]) -> None:
+        if fit is not None:
+            self._edge = cut_edge(fit, shape[1], shape[0])
+        elif self.plate_frames == 0:
+            return
+        self.plate_frames += 1
+        if self._edge is not None:
+            self.edge_frames[self._edge] = self.edge_frames.get(self._edge, 0) + 1
+
+    def framing_note(self, min_share: float = 0.05) -> str:
+        """Advice when the plate was cut by (or lost at) an image edge in >= min_share of the frames; else ''."""
+        if self.plate_frames < 30 or not self.edge_frames:
+            return ""
+        edge, n = max(self.edge_frames.items(), key=lambda kv: kv[1])
+        if n < min_share * self.plate_frames:
+            return ""
+        fix = {"bottom": "move the camera back, lower it or tilt it down",
+               "top": "move the camera back, raise it or tilt it up",
+               "left": "move the camera back or turn it toward the plate",
+               "right": "move the camera back or turn it toward the plate"}[edge]
+        return (f"framing: the plate was cut off by the image's {edge} edge (or lost there) in {n} of "
+                f"{self.plate_frames} frames ({100.0 * n / self.plate_frames:.0f} %), where the bar cannot be tracked: "
+                f"{fix} so the whole plate stays in view from the floor to lockout")
+
+
+def cut_edge(fit: PlateFit, width: int, height: int) -> str | None:
+    """The image edge the plate's disc crosses (the one it crosses most), or None when it is wholly in view."""
+    u, v = float(fit.pixel[0]), float(fit.pixel[1])
+    r = float(fit.radius_px)
+    over = {"left": r - u, "right": u + r - (width - 1), "top": r - v, "bottom": v + r - (height - 1)}
+    edge, most = max(over.items(), key=lambda kv: kv[1])
+    return edge if most > 0 else None

@@ -39,6 +39,12 @@ def calibration_label(engine: Engine) -> str:
     return "calibration" if engine.calibration is not None else "auto"
 
 
+def status_message(engine: Engine) -> str:
+    """What the status line warns about: a stored calibration that no longer fits, else the plate going out of the
+    image (framing), else nothing."""
+    return engine.calibration_note if engine.calibration_stale else engine.measurer.framing_note(brief=True)
+
+
 @dataclass
 class AnalysisResult:
     document: dict

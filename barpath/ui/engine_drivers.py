@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from barpath.errors import BarpathError, CameraDisconnected, InputError
 from barpath.events import RepFinished, SetFinished, SetStarted, SourceEnded, Status, TrackBatch
-from barpath.pipeline import calibration_label, engine_for
+from barpath.pipeline import calibration_label, engine_for, status_message
 from barpath.sources.base import FrameSource
 from barpath.sources.playback import RecordingSource
 from barpath.store import save_set
@@ -87,7 +87,7 @@ class ReplayDriver(ScriptedDriver):
         i, e = self.source.info, self.engine
         return Status(source=os.path.basename(self.path), live=False, fps=i.fps, frames=i.frames,
                       dropped_frames=i.dropped_frames, recording=False, calibration=calibration_label(e),
-                      lift=e.lift, message=e.calibration_note if e.calibration_stale else "")
+                      lift=e.lift, message=status_message(e))
 
     def _produce(self) -> None:
         error = None
@@ -204,7 +204,7 @@ class LiveDriver(Driver):
                     frames0, wall0, next_status = info.frames, now, now + STATUS_PERIOD_S
                     self.emit(Status(name, True, fps, info.frames, info.dropped_frames, record_to is not None,
                                      calibration_label(engine), engine.lift,
-                                     message=engine.calibration_note if engine.calibration_stale else ""))
+                                     message=status_message(engine)))
         except CameraDisconnected as e:
             engine.end_set("disconnected")
             self.emit(Status(name, True, 0.0, info.frames, info.dropped_frames, False, calibration_label(engine),

@@ -112,8 +112,9 @@ class FrameMeasurer:
         if self._edge is not None:
             self.edge_frames[self._edge] = self.edge_frames.get(self._edge, 0) + 1
 
-    def framing_note(self, min_share: float = 0.05) -> str:
-        """Advice when the plate was cut by (or lost at) an image edge in >= min_share of the frames; else ''."""
+    def framing_note(self, min_share: float = 0.05, brief: bool = False) -> str:
+        """Advice when the plate was cut by (or lost at) an image edge in >= min_share of the frames; else ''.
+        brief: one short clause for the TUI's status line."""
         if self.plate_frames < 30 or not self.edge_frames:
             return ""
         edge, n = max(self.edge_frames.items(), key=lambda kv: kv[1])
@@ -123,6 +124,8 @@ class FrameMeasurer:
                "top": "move the camera back, raise it or tilt it up",
                "left": "move the camera back or turn it toward the plate",
                "right": "move the camera back or turn it toward the plate"}[edge]
+        if brief:
+            return f"⚠ plate off {edge} edge {100.0 * n / self.plate_frames:.0f} %: {fix.split(',')[0].split(' or ')[0]}"
         return (f"framing: the plate was cut off by the image's {edge} edge (or lost there) in {n} of "
                 f"{self.plate_frames} frames ({100.0 * n / self.plate_frames:.0f} %), where the bar cannot be tracked: "
                 f"{fix} so the whole plate stays in view from the floor to lockout")

@@ -27,6 +27,7 @@ def test_framing_note_names_the_edge_the_plate_leaves_by():
         m._count_framing(fit, (480, 640))
     note = m.framing_note()
     assert "bottom edge" in note and "30 of 70 frames (43 %)" in note and "move the camera back" in note
+    assert m.framing_note(brief=True) == "⚠ plate off bottom edge 43 %: move the camera back"
     m = FrameMeasurer()
     for fit in [_fit(320, 240)] * 60 + [None] * 10 + [_fit(320, 440)] * 2:  # lost mid-image: an occlusion
         m._count_framing(fit, (480, 640))

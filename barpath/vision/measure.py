@@ -59,8 +59,8 @@ class FrameMeasurer:
         self.baseline_m = baseline_m
         self.body_period_s = 1.0 / body_rate_hz if body_rate_hz > 0 else 0.0
         self._body_t: float | None = None
-        # Framing: frames since the plate was first found, and of those the frames its disc was cut by an image edge
-        # or lost after it was last seen cut there (a camera too close or pitched: the bar goes out of view).
+        # Framing: frames since the plate was first found, and of those the frames it was lost after it was last seen
+        # cut by an image edge (a camera too close or pitched: the bar goes out of view).
         self.plate_frames = 0
         self.edge_frames: dict[str, int] = {}
         self._edge: str | None = None
@@ -109,11 +109,12 @@ class FrameMeasurer:
         elif self.plate_frames == 0:
             return
         self.plate_frames += 1
-        if self._edge is not None:
+        if fit is None and self._edge is not None:  # a disc cut by the edge is still tracked: only losing it counts
             self.edge_frames[self._edge] = self.edge_frames.get(self._edge, 0) + 1
 
     def framing_note(self, min_share: float = 0.05, brief: bool = False) -> str:
-        """Advice when the plate was cut by (or lost at) an image edge in >= min_share of the frames; else ''.
+        """Advice when the plate was lost at an image edge (last seen cut by it) in >= min_share of the frames since
+        it was first found; else ''.
         brief: one short clause for the TUI's status line."""
         if self.plate_frames < 30 or not self.edge_frames:
             return ""
@@ -125,8 +126,8 @@ class FrameMeasurer:
                "left": "move the camera back or turn it toward the plate",
                "right": "move the camera back or turn it toward the plate"}[edge]
         if brief:
-            return f"⚠ plate off {edge} edge {100.0 * n / self.plate_frames:.0f} %: {fix.split(',')[0].split(' or ')[0]}"
-        return (f"framing: the plate was cut off by the image's {edge} edge (or lost there) in {n} of "
+            return f"⚠ plate lost at {edge} edge {100.0 * n / self.plate_frames:.0f} %: {fix.split(',')[0].split(' or ')[0]}"
+        return (f"framing: the plate went out of view at the image's {edge} edge in {n} of "
                 f"{self.plate_frames} frames ({100.0 * n / self.plate_frames:.0f} %), where the bar cannot be tracked: "
                 f"{fix} so the whole plate stays in view from the floor to lockout")
 

@@ -125,10 +125,11 @@ class FrameMeasurer:
                "top": "move the camera back, raise it or tilt it up",
                "left": "move the camera back or turn it toward the plate",
                "right": "move the camera back or turn it toward the plate"}[edge]
-        if brief:
-            return f"⚠ plate lost at {edge} edge {100.0 * n / self.plate_frames:.0f} %: {fix.split(',')[0].split(' or ')[0]}"
+        pct = 100.0 * n / self.plate_frames
+        if brief:  # moving back is the first fix for every edge
+            return f"⚠ plate lost at {edge} edge {pct:.0f} %: move the camera back"
         return (f"framing: the plate went out of view at the image's {edge} edge in {n} of "
-                f"{self.plate_frames} frames ({100.0 * n / self.plate_frames:.0f} %), where the bar cannot be tracked: "
+                f"{self.plate_frames} frames ({pct:.0f} %), where the bar cannot be tracked: "
                 f"{fix} so the whole plate stays in view from the floor to lockout")
 
 

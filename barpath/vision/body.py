@@ -9,7 +9,8 @@ Pipeline (decimated depth, ~212 px wide; pure numpy + cv2):
    2 cm grid (forward, up). The region the near plate hides is rasterised too ("unknown": neither body nor
    background).
 3. A planar chain model (ankle fixed on the floor, shank, thigh, trunk; lengths from the lifter's stature via
-   standard anthropometric fractions, the stature learnt as the silhouette's top when standing) is fitted to
+   standard anthropometric fractions; the stature is the upright lifter's 3-D top, or with the head never in view
+   the one whose chain fits the silhouette best) is fitted to
    the silhouette's distance transform: each segment's axis should run deep inside the limb (the limb radius
    away from the outline). The joint angles are found by a vectorised grid search (shank × thigh jointly,
    then the trunk), so every frame gives the same anatomical points, not extreme pixels.
@@ -234,8 +235,9 @@ class BodyEstimator:
         return len(self.tops_3d) >= 10
 
     def leg_stature(self, fallback: float) -> float:
-        """The stature that scales the shank for the knee: the upright lifter's top in 3-D, refined at full resolution
-        (not the coarse mid-plane silhouette's, which the lifter's depth spread misscales and decimation lowers)."""
+        """The stature that scales the chain and the knee's shank: the upright lifter's top in 3-D, refined at full
+        resolution (not the coarse mid-plane silhouette's: the head lies deeper than that plane, so it projects ~4 %
+        low, and decimation lowers it further)."""
         if not self.leg_measured:
             return fallback
         return float(np.percentile(self.tops_3d, 95))
@@ -341,7 +343,9 @@ class BodyEstimator:
         self._frames += 1
         # Joints are reported once the stature is learnt, from frames with the lower shank visible (which also
         # fix the ankle's position); until then the chain is fitted with a provisional stature to learn those.
-        learnt = self.stature
+        # The upright lifter's measured 3-D top is the stature once seen (the chain score's optimum ran 1-5 % short
+        # of it: a short thigh put the hip 2-4 cm forward and low at the bottom); the learnt one stands in until then.
+        learnt = self.leg_stature(self.stature) if self.leg_measured else self.stature
         stature = learnt or max(self.top_stature, 1.75)
         bar_h = float((c - o) @ up)
         contour = self._contour(sil, unk)
@@ -355,9 +359,10 @@ class BodyEstimator:
             self.stature_tops.append(top_h)
             if top3d is not None:
                 self.tops_3d.append(top3d)
-        # Learn the stature from frames with the leg in view and the feet still (not walking).
+        # Learn the stature from frames with the leg in view and the feet still (not walking); not needed once the
+        # upright top was measured.
         every = SCALE_EVERY if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
-        if self.ankle_f is not None and tot > 0.55 * 3 and vis_s + vis_t > 1.0 \
+        if not self.leg_measured and self.ankle_f is not None and tot > 0.55 * 3 and vis_s + vis_t > 1.0 \
                 and min(vis_s, vis_t) > 0.3 and self._frames % every == 0:
             # Only the statures in the band are fitted (3-4 of 15 once the top is known: the others cannot win).
             band = self._stature_band()
@@ -436,7 +441,9 @@ class BodyEstimator:
           thigh  - the thigh's axis line above the plate, where it meets the circle of radius ls about the
                    anchor (well-conditioned when the leg is fairly straight, when the two-circle chain is not).
         Returns ((forward, up) on the near leg's plane, sd, source) or None."""
-        hidden = cv2.dilate(unk.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2) > 0
+        # One cell (2 cm) of margin about the plate: with two, a camera looking down past the plate onto the shank
+        # lost the last 10-15 cm of it (rdl: the knee unmeasured for 0.4 s mid-descent).
+        hidden = cv2.dilate(unk.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=1) > 0
         cell = 0.005
         a0, k0, h0 = (view.to_near(*p) for p in (ankle, knee, hip))
         ha = float(a0[1])

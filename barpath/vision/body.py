@@ -123,10 +123,11 @@ class LegView:
     def point(self, f: float, h: float) -> np.ndarray:
         return self.o + f * self.fwd + h * self.up
 
-    def strip(self, p0, d, s_lo, s_hi, half_w, cell):
+    def strip(self, p0, d, s_lo, s_hi, half_w, cell, radius):
         """The near leg's mask resampled onto a strip along a segment: row j at p0 + (s_lo + j cell) d, column i
-        at offset (-half_w + i cell) across it (n = d turned by -90 deg). Only pixels within 9 cm behind the near
-        leg's axis count (not the far leg, the trunk behind). Fractional at the outline, for sub-cell edges.
+        at offset (-half_w + i cell) across it (n = d turned by -90 deg). Only pixels from 9 cm behind the near
+        leg's axis (not the far leg, the trunk behind) to 3 cm in front of its surface (the segment's radius: not an
+        arm, gripping outside the knees, in front of it) count. Fractional at the outline, for sub-cell edges.
         Returns (strip, n) or None."""
         n = np.array([d[1], -d[0]])
         nc, nr = int(round(2 * half_w / cell)) + 1, int((s_hi - s_lo) / cell) + 1
@@ -148,7 +149,8 @@ class LegView:
             return None
         z, axial, hgt = _axial_height(self.depth_m, intr, slice(v0, v1), slice(u0, u1), self.ax, self.up, self.cz,
                                       self.cam_h)
-        m = (z > 0.2) & (axial > max(self.axial_range[0], self.a_near - 0.09)) & (axial < self.axial_range[1]) \
+        m = (z > 0.2) & (axial > max(self.axial_range[0], self.a_near - 0.09)) \
+            & (axial < min(self.axial_range[1], self.a_near + radius + 0.03)) \
             & (hgt > 0.03)
         shift = np.array([[1.0, 0, -u0], [0, 1, -v0], [0, 0, 1]])
         out = cv2.warpPerspective(m.astype(np.uint8) * 255, shift @ hmat, (nc, nr),
@@ -400,7 +402,7 @@ class BodyEstimator:
         # moved by its offset from the axes' knee, learnt on the frames that have both: no jump at the switch.
         sag = {"ankle": (fa, ha), "knee": (kf, kh), "hip": (hf, hh), "shoulder": (sf, sh)}
         ls_leg = SHANK_FRAC * self.leg_stature(stature)
-        axes = self._knee_from_axes(view, unk, (fa, ha), (kf, kh), (hf, hh), ls_leg, lt) \
+        axes = self._knee_from_axes(view, unk, (fa, ha), (kf, kh), (hf, hh), ls_leg, lt, r_s, r_t) \
             if ok and view is not None else None
         chain_k = view.to_near(kf, kh) if ok and vis_k > 0.5 and view is not None else None
         knee, sd_k, src = None, 0.015, None
@@ -429,11 +431,11 @@ class BodyEstimator:
         self.last = fit
         return fit
 
-    def _knee_from_axes(self, view: LegView, unk, ankle, knee, hip, ls, lt):
+    def _knee_from_axes(self, view: LegView, unk, ankle, knee, hip, ls, lt, r_s, r_t):
         """The knee from the near leg's axes measured at full resolution where they are in view, independent of
         the hip's position (the chain's knee hangs on the hip-ankle distance: ill-conditioned with a
         near-straight leg, 3-5.5 cm off when the plate hides the knee). ankle, knee, hip: the chain's, (forward,
-        up) on the coarse plane, to pick the runs. In order:
+        up) on the coarse plane, to pick the runs; r_s, r_t: the shank and thigh radii. In order:
           shank  - the shank in view over >= 12 cm, up to nearly half its length: its axis line; the knee ls up it
                    from the ankle height. The axis's point at the ankle height (fixed while the feet are; it needs
                    only 5 cm of shank) is learnt as the anchor;
@@ -450,7 +452,7 @@ class BodyEstimator:
         d = (k0 - a0) / np.hypot(*(k0 - a0))
         anchor = self.shank_anchor
         p0 = np.array([anchor if anchor is not None else a0[0], ha])
-        st = view.strip(p0, d, 0.05, 0.8 * ls, 0.14, cell)
+        st = view.strip(p0, d, 0.05, 0.8 * ls, 0.14, cell, r_s)
         if st is not None:
             s, off = self._axis_rows(view, st[0], hidden, p0, d, st[1], 0.05, 0.14, cell, 0.22)
             n = st[1]
@@ -474,7 +476,7 @@ class BodyEstimator:
             return None  # the circle's radius must be the measured shank: grazing it, 1 cm off moves the knee 3-5 cm
         # The thigh's axis short of the hip (where it merges with the buttocks), from the chain's knee.
         dt = (h0 - k0) / np.hypot(*(h0 - k0))
-        st = view.strip(k0, dt, 0.06, 0.85 * lt, 0.2, cell)
+        st = view.strip(k0, dt, 0.06, 0.85 * lt, 0.2, cell, r_t)
         if st is None:
             return None
         s, off = self._axis_rows(view, st[0], hidden, k0, dt, st[1], 0.06, 0.2, cell, 0.28)

@@ -500,22 +500,26 @@ class BodyEstimator:
 
     def _axis_rows(self, view, strip, hidden, p0, d, n, s_lo, half_w, cell, max_w):
         """Per strip row (across the segment), the centroid offset of the silhouette run on the segment's
-        predicted axis (the strip's centre column). Rows the plate hides (any of 5 points across the row on the
-        dilated coarse hidden mask), runs touching the strip's sides (merged with an arm, the other leg) or of
-        implausible width are left out. Returns (s, offset) arrays."""
+        predicted axis (the strip's centre column). Rows whose run reaches within 2 cm of the plate (the dilated
+        coarse hidden mask, sampled every 2 cm across: there the run's end is the plate's edge, not the limb's),
+        runs touching the strip's sides (merged with an arm, the other leg) or of implausible width are left out.
+        Returns (s, offset) arrays."""
         nr, nc = strip.shape
         s = s_lo + np.arange(nr) * cell
-        across = np.linspace(-half_w, half_w, 5)
+        step = max(1, int(round(self.cell / cell)))
+        cs = np.arange(0, nc, step)
+        across = -half_w + cs * cell
         pf, ph = view.to_mid(p0[0] + s[:, None] * d[0] + across[None, :] * n[0],
                              p0[1] + s[:, None] * d[1] + across[None, :] * n[1])
         gx = np.clip(np.rint((pf - self.f_range[0]) / self.cell), 0, hidden.shape[1] - 1).astype(np.intp)
         gy = np.clip(np.rint((self.h_range[1] - ph) / self.cell), 0, hidden.shape[0] - 1).astype(np.intp)
-        seen = ~hidden[gy, gx].any(axis=1)
         on = strip > 0.5
         ic = nc // 2
         cols = np.arange(nc)[None, :]
         left = np.where(~on[:, :ic], cols[:, :ic], -1).max(axis=1)
         right = np.where(~on[:, ic + 1:], cols[:, ic + 1:], nc).min(axis=1)
+        near_run = (cs[None, :] >= left[:, None] - step) & (cs[None, :] <= right[:, None] + step)
+        seen = ~(hidden[gy, gx] & near_run).any(axis=1)
         w = np.where((cols >= left[:, None]) & (cols <= right[:, None]), strip, 0.0)
         width = w.sum(axis=1) * cell
         rows = seen & on[:, ic] & (left >= 0) & (right < nc) & (width >= 0.04) & (width <= max_w)

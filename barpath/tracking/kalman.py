@@ -18,6 +18,8 @@ from filterpy.kalman import KalmanFilter
 
 DIM_X = 9
 DIM_Z = 3
+_AXES = np.arange(3)
+_P = 3 * _AXES  # each axis's position state (its velocity and acceleration follow)
 
 # z = H x: we measure the three positions.
 H = np.zeros((DIM_Z, DIM_X))
@@ -48,11 +50,12 @@ def chi2_3dof_ppf(p: float) -> float:
 
 def ca_transition(dt: float) -> np.ndarray:
     """F(dt) for the 9-state constant-acceleration model."""
-    # p' = p + v dt + a dt²/2 ;  v' = v + a dt ;  a' = a
-    f = np.array([[1.0, dt, 0.5 * dt * dt],
-                  [0.0, 1.0, dt],
-                  [0.0, 0.0, 1.0]])
-    return np.kron(np.eye(3), f)
+    # p' = p + v dt + a dt²/2 ;  v' = v + a dt ;  a' = a   (per axis; states ordered p, v, a per axis)
+    f = np.eye(DIM_X)
+    f[_P, _P + 1] = dt
+    f[_P, _P + 2] = 0.5 * dt * dt
+    f[_P + 1, _P + 2] = dt
+    return f
 
 
 def ca_process_noise(dt: float, q: float | np.ndarray) -> np.ndarray:
@@ -68,7 +71,9 @@ def ca_process_noise(dt: float, q: float | np.ndarray) -> np.ndarray:
     block = np.array([[d5 / 20.0, d4 / 8.0, d3 / 6.0],
                       [d4 / 8.0, d3 / 3.0, d2 / 2.0],
                       [d3 / 6.0, d2 / 2.0, dt]])
-    return np.kron(np.diag(q_axes), block)
+    out = np.zeros((3, 3, 3, 3))  # (axis, row, axis, col): block-diagonal, filled without np.kron (per step)
+    out[_AXES, :, _AXES, :] = q_axes[:, None, None] * block
+    return out.reshape(DIM_X, DIM_X)
 
 
 def measurement_cov(z_m: float, fx: float, baseline_m: float = 0.050, subpixel: float = 0.08,

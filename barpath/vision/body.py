@@ -123,6 +123,11 @@ class LegView:
     def point(self, f: float, h: float) -> np.ndarray:
         return self.o + f * self.fwd + h * self.up
 
+    def along_ray(self, x: np.ndarray) -> np.ndarray:
+        """A camera point moved along its ray onto the near leg's plane: its (forward, up) there."""
+        x = np.asarray(x, float) * float(self.o @ self.ax) / float(np.asarray(x, float) @ self.ax)
+        return np.array([(x - self.o) @ self.fwd, (x - self.o) @ self.up])
+
     def strip(self, p0, d, s_lo, s_hi, half_w, cell, radius):
         """The near leg's mask resampled onto a strip along a segment: row j at p0 + (s_lo + j cell) d, column i
         at offset (-half_w + i cell) across it (n = d turned by -90 deg). Only pixels from 9 cm behind the near
@@ -182,7 +187,9 @@ class BodyEstimator:
         self._frames = 0
         self._pose: tuple[float, float, float, float] | None = None  # last (ankle f, shank, thigh, trunk angles)
         self._pose_facing = 0
-        self.shank_anchor: float | None = None  # forward position of the shank's axis at the ankle height
+        # The shank's axis at the ankle height (camera coords): fixed while the feet are. Kept in 3-D, since the near
+        # leg's plane turns with the fitted plate normal (~0.4 deg of noise per frame, ~0.5 cm at the leg).
+        self.shank_anchor: np.ndarray | None = None
         self.a_near: float | None = None  # axial offset of the near leg's axis from the plate face
         self.tops_3d: deque[float] = deque(maxlen=TOPS_KEPT)  # the lifter's 3-D top (above the floor), upright
         self.chain_off: np.ndarray | None = None  # the axes' knee less the chain's (near-plane forward, up)
@@ -450,7 +457,7 @@ class BodyEstimator:
         a0, k0, h0 = (view.to_near(*p) for p in (ankle, knee, hip))
         ha = float(a0[1])
         d = (k0 - a0) / np.hypot(*(k0 - a0))
-        anchor = self.shank_anchor
+        anchor = None if self.shank_anchor is None else float(view.along_ray(self.shank_anchor)[0])
         p0 = np.array([anchor if anchor is not None else a0[0], ha])
         st = view.strip(p0, d, 0.05, 0.8 * ls, 0.14, cell, r_s)
         if st is not None:
@@ -459,11 +466,12 @@ class BodyEstimator:
             if len(s) >= 8 and s.max() - s.min() >= 0.05 and s.min() <= 0.08:  # enough for its point at the ankle
                 a, b, sd_b = self._robust_line(s, off)
                 ax0 = p0 + a * n
-                self.shank_anchor = float(ax0[0]) if anchor is None else 0.7 * anchor + 0.3 * float(ax0[0])
+                seen = view.point(float(ax0[0]), ha)
+                self.shank_anchor = seen if self.shank_anchor is None else 0.7 * self.shank_anchor + 0.3 * seen
                 if s.max() - s.min() >= 0.12 and s.max() >= 0.45 * ls:  # and for its angle
                     v = (d + b * n) / np.hypot(*(d + b * n))
                     return ax0 + ls * v, float(np.clip(2 * ls * sd_b, 0.007, 0.03)), "shank"
-                anchor = self.shank_anchor
+                anchor = float(view.along_ray(self.shank_anchor)[0])
                 p_new = np.array([anchor, ha])
                 off = off - (p_new - p0) @ n  # the rows about the (updated) anchor
                 p0 = p_new

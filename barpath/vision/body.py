@@ -10,10 +10,10 @@ Pipeline (decimated depth, ~212 px wide; pure numpy + cv2):
    background).
 3. A planar chain model (ankle fixed on the floor, shank, thigh, trunk; lengths from the lifter's stature via
    standard anthropometric fractions; the stature is the upright lifter's 3-D top, or with the head never in view
-   the one whose chain fits the silhouette best) is fitted to
-   the silhouette's distance transform: each segment's axis should run deep inside the limb (the limb radius
-   away from the outline). The joint angles are found by a vectorised grid search (shank × thigh jointly,
-   then the trunk), so every frame gives the same anatomical points, not extreme pixels.
+   the one whose chain fits the silhouette best) is fitted to the silhouette's distance transform: each segment's
+   axis should run deep inside the limb (the limb radius away from the outline). The joint angles are found by a
+   vectorised grid search (shank × thigh jointly, then the trunk), so every frame gives the same anatomical
+   points, not extreme pixels.
 4. A joint is reported only when the segments around it are mostly visible (not hidden by the plate).
 """
 
@@ -125,8 +125,7 @@ class LegView:
 
     def along_ray(self, x: np.ndarray) -> np.ndarray:
         """A camera point moved along its ray onto the near leg's plane: its (forward, up) there."""
-        x = np.asarray(x, float) * float(self.o @ self.ax) / float(np.asarray(x, float) @ self.ax)
-        return np.array([(x - self.o) @ self.fwd, (x - self.o) @ self.up])
+        return np.array(self._move(0.0, 0.0, np.asarray(x, float), self.o, self.fwd, self.up, self.ax))
 
     def strip(self, p0, d, s_lo, s_hi, half_w, cell, radius):
         """The near leg's mask resampled onto a strip along a segment: row j at p0 + (s_lo + j cell) d, column i
@@ -466,8 +465,8 @@ class BodyEstimator:
             if len(s) >= 8 and s.max() - s.min() >= 0.05 and s.min() <= 0.08:  # enough for its point at the ankle
                 a, b, sd_b = self._robust_line(s, off)
                 ax0 = p0 + a * n
-                seen = view.point(float(ax0[0]), ha)
-                self.shank_anchor = seen if self.shank_anchor is None else 0.7 * self.shank_anchor + 0.3 * seen
+                here = view.point(float(ax0[0]), ha)
+                self.shank_anchor = here if self.shank_anchor is None else 0.7 * self.shank_anchor + 0.3 * here
                 if s.max() - s.min() >= 0.12 and s.max() >= 0.45 * ls:  # and for its angle
                     v = (d + b * n) / np.hypot(*(d + b * n))
                     return ax0 + ls * v, float(np.clip(2 * ls * sd_b, 0.007, 0.03)), "shank"

@@ -105,6 +105,10 @@ def test_leg_plane_round_trip():
     # the near plane is 15 cm closer to the camera: the same ray, so (f, h - camera height) scale by 2.45 / 2.6
     assert np.allclose(near, [0.3 * 2.45 / 2.6, 0.9 + (0.5 - 0.9) * 2.45 / 2.6], atol=1e-9)
     assert np.allclose(view.to_mid(*near), [0.3, 0.5], atol=1e-9)
+    # a camera point (the shank's anchor) moved along its ray: a mid-plane point lands where to_near puts it, and a
+    # point on the near plane stays
+    assert np.allclose(view.along_ray(view.o_mid + 0.3 * fwd + 0.5 * up), near, atol=1e-9)
+    assert np.allclose(view.along_ray(view.point(0.2, 0.1)), [0.2, 0.1], atol=1e-9)
 
 
 def _knee_descent(name: str, t1: float, rep: int = 0):

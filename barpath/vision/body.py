@@ -46,6 +46,9 @@ SCALE_EVERY = 2
 SCALE_EVERY_LATER = 15  # ... then slowly, forgetting early frames (a lifter still walking in, setting up)
 SCALE_MEMORY = 0.97  # per learning frame
 TOPS_KEPT = 600  # upright tops the stature's bound is taken from (the latest)
+# A knee from the leg axes whose own error estimate is larger is not reported: from a few cm of thigh near the hip,
+# a line extrapolated 5x its length put one 16 cm back, inside a 3 cm covariance the tracker then accepted.
+KNEE_SD_MAX = 0.03
 
 @dataclass
 class BodyFit:
@@ -467,9 +470,10 @@ class BodyEstimator:
                 ax0 = p0 + a * n
                 here = view.point(float(ax0[0]), ha)
                 self.shank_anchor = here if self.shank_anchor is None else 0.7 * self.shank_anchor + 0.3 * here
-                if s.max() - s.min() >= 0.12 and s.max() >= 0.45 * ls:  # and for its angle
+                sd = 2 * ls * sd_b
+                if s.max() - s.min() >= 0.12 and s.max() >= 0.45 * ls and sd <= KNEE_SD_MAX:  # and for its angle
                     v = (d + b * n) / np.hypot(*(d + b * n))
-                    return ax0 + ls * v, float(np.clip(2 * ls * sd_b, 0.007, 0.03)), "shank"
+                    return ax0 + ls * v, float(max(sd, 0.007)), "shank"
                 anchor = float(view.along_ray(self.shank_anchor)[0])
                 p_new = np.array([anchor, ha])
                 off = off - (p_new - p0) @ n  # the rows about the (updated) anchor
@@ -478,7 +482,8 @@ class BodyEstimator:
                 a, b, sd_b = self._robust_line(s, off, through_origin=True)
                 v = (d + b * n) / np.hypot(*(d + b * n))
                 sd = np.hypot(2 * ls * sd_b, 0.003 * ls / float(s.mean()))  # + the anchor's ~3 mm
-                return p0 + ls * v, float(np.clip(sd, 0.01, 0.03)), "short"
+                if sd <= KNEE_SD_MAX:
+                    return p0 + ls * v, float(max(sd, 0.01)), "short"
         if anchor is None or not self.leg_measured:
             return None  # the circle's radius must be the measured shank: grazing it, 1 cm off moves the knee 3-5 cm
         # The thigh's axis short of the hip (where it merges with the buttocks), from the chain's knee.
@@ -503,7 +508,7 @@ class BodyEstimator:
         if cos < 0.35:
             return None
         sd = np.hypot(0.004, float(np.mean(s) - sk) * sd_b) / cos
-        return kn, float(np.clip(sd, 0.008, 0.03)), "thigh"
+        return (kn, float(max(sd, 0.008)), "thigh") if sd <= KNEE_SD_MAX else None
 
     def _axis_rows(self, view, strip, hidden, p0, d, n, s_lo, half_w, cell, max_w):
         """Per strip row (across the segment), the centroid offset of the silhouette run on the segment's

@@ -356,7 +356,7 @@ class BodyEstimator:
         # fix the ankle's position); until then the chain is fitted with a provisional stature to learn those.
         # The upright lifter's measured 3-D top is the stature once seen (the chain score's optimum ran 1-5 % short
         # of it: a short thigh put the hip 2-4 cm forward and low at the bottom); the learnt one stands in until then.
-        learnt = self.leg_stature(self.stature) if self.leg_measured else self.stature
+        learnt = self.leg_stature(self.stature)
         stature = learnt or max(self.top_stature, 1.75)
         bar_h = float((c - o) @ up)
         contour = self._contour(sil, unk)
@@ -410,8 +410,7 @@ class BodyEstimator:
         # The chain's knee is biased by the far leg merged into the coarse silhouette (~2 cm forward there), so it is
         # moved by its offset from the axes' knee, learnt on the frames that have both: no jump at the switch.
         sag = {"ankle": (fa, ha), "knee": (kf, kh), "hip": (hf, hh), "shoulder": (sf, sh)}
-        ls_leg = SHANK_FRAC * self.leg_stature(stature)
-        axes = self._knee_from_axes(view, unk, (fa, ha), (kf, kh), (hf, hh), ls_leg, lt, r_s, r_t) \
+        axes = self._knee_from_axes(view, unk, (fa, ha), (kf, kh), (hf, hh), ls, lt, r_s, r_t) \
             if ok and view is not None else None
         chain_k = view.to_near(kf, kh) if ok and vis_k > 0.5 and view is not None else None
         knee, sd_k, src = None, 0.015, None

@@ -113,20 +113,31 @@ def _fit_circle(xy: np.ndarray, r_prior: float, fix_radius: bool, init: np.ndarr
     if fix_radius:
         r = r_prior
     k_min = max(2.5 * scale, 0.004)
+    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     w = np.ones(len(xy))
     k = 0.3 * r_prior
     for it in range(n_iter + 6):
-        d = xy - c
-        dist = np.sqrt((d ** 2).sum(axis=1)) + 1e-12
+        dx, dy = x - c[0], y - c[1]
+        dist = np.sqrt(dx * dx + dy * dy) + 1e-12
         res = dist - r
-        w = np.where(np.abs(res) < k, (1 - (res / k) ** 2) ** 2, 0.0)
-        if w.sum() < 5:
+        q = res / k
+        w = np.where(np.abs(q) < 1.0, (1.0 - q * q) ** 2, 0.0)
+        sw = float(w.sum())
+        if sw < 5:
             break
-        unit = d / dist[:, None]
-        jac = -unit if fix_radius else np.column_stack([-unit, -np.ones(len(xy))])
-        jw = jac * w[:, None]
-        h = jac.T @ jw + 1e-9 * np.eye(jac.shape[1])
-        step = -np.linalg.solve(h, jw.T @ res)
+        # Gauss-Newton on res(c, r) = |p - c| - r: Jacobian rows (-u, [-1]) with u the unit vector from c to p,
+        # so the normal equations are sum w u u^T (+ sum w u, sum w for r) against sum w u res (, sum w res).
+        ux, uy = dx / dist, dy / dist
+        wx, wy = w * ux, w * uy
+        hxx, hxy, hyy = float(wx @ ux) + 1e-9, float(wx @ uy), float(wy @ uy) + 1e-9
+        gx, gy = float(wx @ res), float(wy @ res)
+        if fix_radius:
+            det = hxx * hyy - hxy * hxy
+            step = np.array([(hyy * gx - hxy * gy) / det, (hxx * gy - hxy * gx) / det])
+        else:
+            sx, sy = float(wx.sum()), float(wy.sum())
+            h = np.array([[hxx, hxy, sx], [hxy, hyy, sy], [sx, sy, sw + 1e-9]])
+            step = np.linalg.solve(h, np.array([gx, gy, float(w @ res)]))
         c = c + step[:2]
         if not fix_radius:
             r = float(r + step[2])

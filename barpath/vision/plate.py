@@ -73,27 +73,26 @@ def _plane_basis(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return e1, e2
 
 
-def _fit_plane(p: np.ndarray, w: np.ndarray | None = None, perp_to: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted total-least-squares plane: (centroid, unit normal pointing toward the camera (n·c < 0)).
-    perp_to: constrain the normal to be perpendicular to this unit vector (a vertical plane when it is "up")."""
+def _plane_scatter(p: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(weighted centroid, 3x3 weighted scatter about it) of points p (N, 3)."""
     if w is None:
         c = p.mean(axis=0)
         d = p - c
-        m = d.T @ d
-    else:
-        ws = w.sum()
-        c = (w[:, None] * p).sum(axis=0) / ws
-        d = p - c
-        m = (d * w[:, None]).T @ d
+        return c, d.T @ d
+    c = (w @ p) / w.sum()
+    d = p - c
+    return c, (d * w[:, None]).T @ d
+
+
+def _plane_normal(c: np.ndarray, m: np.ndarray, perp_to: np.ndarray | None = None) -> np.ndarray:
+    """Total-least-squares normal of the plane through c with scatter m, pointing toward the camera (n·c < 0).
+    perp_to: constrain the normal to be perpendicular to this unit vector (a vertical plane when it is "up")."""
     if perp_to is None:
         n = np.linalg.eigh(m)[1][:, 0]
     else:  # smallest eigenvector of the scatter restricted to the plane ⟂ perp_to
         b = np.column_stack(_plane_basis(np.asarray(perp_to, float)))
         n = b @ np.linalg.eigh(b.T @ m @ b)[1][:, 0]
-    if n @ c > 0:
-        n = -n
-    return c, n
+    return -n if n @ c > 0 else n
 
 
 def _fit_circle(xy: np.ndarray, r_prior: float, fix_radius: bool, init: np.ndarray | None = None,
@@ -300,6 +299,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     band0 = max(0.08, 3.5 * sig) + (0.0 if normal0 is not None else 0.5 * r_nom)
     # Plane fit on a 2x-subsampled grid (plenty of pixels; the rim below uses the full sampling).
     z2, ax2, by2 = z[::2, ::2], ax[:, ::2], by[::2, :]
+    ax2f, by2f = np.broadcast_to(ax2, z2.shape).copy(), np.broadcast_to(by2, z2.shape).copy()
     val2 = valid[::2, ::2] & ~on_floor[::2, ::2]
     n_iter = 5 if normal0 is None else 3
     for it in range(n_iter):
@@ -319,7 +319,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         if cnt < 12:
             return _fail(284)
         zi = z2[inl]
-        p = np.stack([np.broadcast_to(ax2, z2.shape)[inl] * zi, np.broadcast_to(by2, z2.shape)[inl] * zi, zi], axis=1)
+        p = np.stack([ax2f[inl] * zi, by2f[inl] * zi, zi], axis=1)
         wts = None
         if it > 0:
             rr = res[inl] / (2.5 * sig)
@@ -327,11 +327,12 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         # With the floor known, the face is fitted as a vertical plane (the bar is level; only its yaw is free):
         # free, the tilt follows whatever else the band takes in (the stack's tread seen from above by a pitched
         # camera, the bar). A bar tilted a few degrees is allowed on the last pass.
-        cc, n_new = _fit_plane(p, wts, perp_to=up)
+        cc, m = _plane_scatter(p, wts)
+        n_new = _plane_normal(cc, m, perp_to=up)
         if up is not None and it == n_iter - 1:
-            cc_f, n_f = _fit_plane(p, wts)
+            n_f = _plane_normal(cc, m)
             if abs(n_f @ up) < MAX_BAR_TILT_SIN:
-                cc, n_new = cc_f, n_f
+                n_new = n_f
         if it == 0 and normal0 is None:
             # A first fit from a disc-sized region: keep the normal only if it is plausible (faces the camera).
             if n_new[2] > -0.5:
@@ -351,20 +352,20 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     # --- rim: face pixels with a 4-neighbour that is invalid or much farther (occluding edge of the plate).
     jump = max(0.10, 3.0 * sig)
     far = ~valid | (res > jump)  # (floor pixels near the contact are neither face nor far: no rim there)
-    far_pad = np.pad(far, 1, constant_values=False)  # outside the image: not an edge (partial view)
+    far_pad = _pad_false(far, 1)  # outside the image: not an edge (partial view)
     # also: the window border is not evidence (neighbours unknown)
     dirs = ((0, 1), (0, -1), (1, 0), (-1, 0))
     rim = np.zeros_like(face)
     du = np.zeros(face.shape)
     dv = np.zeros(face.shape)
-    farv_pad = np.pad(valid & (res > jump), 1, constant_values=False)
+    farv_pad = _pad_false(valid & (res > jump), 1)
     rim_v = np.zeros_like(face)  # rim pixels with a VALID farther neighbour (a measured depth edge)
     # A crease: where the camera looks past the rim (pitched or yawed, near), the face ends at the stack's tread,
     # which continues the depth (no jump) but leaves the face plane behind it. Two samples in a row behind the
     # plane (a surface, not a noise speck) mark the face's true rim there. Only where the depth noise is small
     # against a sample's footprint: else the tread is only told from the face well beyond the crease.
     use_crease = band <= 2.0 * s * depth0 / intr.fx
-    behind_pad = np.pad(valid & (res > band) & (res <= jump) & use_crease, 2, constant_values=False)
+    behind_pad = _pad_false(valid & (res > band) & (res <= jump) & use_crease, 2)
     crease = np.zeros_like(face)
     for dy_, dx_ in dirs:
         nb = far_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww]
@@ -378,7 +379,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         dv += e * dy_
     # Not-face neighbours that are NEAR (sleeve, hands) -> exclude those rim pixels (occluded rim).
     near = valid & (res < -band)
-    near_pad = np.pad(near, 1, constant_values=False)
+    near_pad = _pad_false(near, 1)
     occl = np.zeros_like(face)
     for dy_, dx_ in dirs:
         occl |= near_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww]
@@ -387,7 +388,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     # In-plane coordinates of (2x-subsampled) face pixels (ray ∩ plane): centre guess and coverage.
     face2 = face[::2, ::2]
     tf = t_plane[::2, ::2][face2]
-    pf = np.stack([np.broadcast_to(ax2, face2.shape)[face2] * tf, np.broadcast_to(by2, face2.shape)[face2] * tf, tf], 1)
+    pf = np.stack([ax2f[face2] * tf, by2f[face2] * tf, tf], 1)
     rv, ru = np.nonzero(rim)
     if len(rv) < 12:
         return _fail(335)
@@ -518,6 +519,13 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
                     side_used=side_used)
 
 
+def _pad_false(a: np.ndarray, k: int) -> np.ndarray:
+    """a boolean image with k False pixels all round (np.pad's overhead is most of the cost at this size)."""
+    out = np.zeros((a.shape[0] + 2 * k, a.shape[1] + 2 * k), bool)
+    out[k:-k, k:-k] = a
+    return out
+
+
 def _fail(line: int):
     if _DEBUG:
         print('refine_plate: rejected at line', line)
@@ -545,9 +553,13 @@ def _arc_coverage(ang: np.ndarray, bins: int = 36) -> float:
     return float((h > 0).sum() * 360.0 / bins)
 
 
+# Sample points of the unit disc (5 radii of equal area steps x 16 angles) for _disc_in_image_fraction.
+_RR, _TH = np.meshgrid(np.sqrt(np.linspace(0.05, 0.95, 5)), np.linspace(0, 2 * np.pi, 16, endpoint=False))
+_DISC_COS, _DISC_SIN = (_RR * np.cos(_TH)).ravel(), (_RR * np.sin(_TH)).ravel()
+
+
 def _disc_in_image_fraction(intr: Intrinsics, c: np.ndarray, n: np.ndarray, r: float, e1, e2, w: int, h: int) -> float:
-    rr, th = np.meshgrid(np.sqrt(np.linspace(0.05, 0.95, 5)), np.linspace(0, 2 * np.pi, 16, endpoint=False))
-    pts = c + r * (rr * np.cos(th)).reshape(-1, 1) * e1 + r * (rr * np.sin(th)).reshape(-1, 1) * e2
+    pts = c + r * _DISC_COS[:, None] * e1 + r * _DISC_SIN[:, None] * e2
     uv = intr.project(pts)
     ok = (uv[:, 0] >= 0) & (uv[:, 0] < w) & (uv[:, 1] >= 0) & (uv[:, 1] < h)
     return float(max(ok.mean(), 0.05))

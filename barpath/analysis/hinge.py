@@ -182,19 +182,44 @@ class _Smoothed:
                 out[:, d] = np.interp(times, self.tw[ok], sm[ok, d])
         return out
 
-    def longest_gap(self, name, t0, t1) -> float:
-        """Longest stretch of [t0, t1] without a tracked frame of this joint (s)."""
+    def tracked_until(self, name, t0, t1) -> float | None:
+        """How far into [t0, t1] this joint is tracked without a gap longer than bridge_gap_s: t1 when all of it
+        (a tracked frame within end_gap_s of t1), else the last tracked time before the first longer gap; None
+        when no tracked frame lies within end_gap_s of t0 or the tracked part covers less than min_coverage."""
         p = self.raw.get(name)
         if p is None:
-            return np.inf
+            return None
         ok = np.all(np.isfinite(p), axis=1)
-        tt = np.concatenate([[t0], self.tw[ok & (self.tw > t0) & (self.tw < t1)], [t1]])
-        # the ends count as tracked only if a frame is within end_gap_s of them
-        near0 = np.any(ok & (np.abs(self.tw - t0) <= self.cfg.end_gap_s))
-        near1 = np.any(ok & (np.abs(self.tw - t1) <= self.cfg.end_gap_s))
-        if not (near0 and near1):
-            return np.inf
-        return float(np.max(np.diff(tt)))
+        tt = self.tw[ok & (self.tw >= t0 - self.cfg.end_gap_s) & (self.tw <= t1 + self.cfg.end_gap_s)]
+        if len(tt) == 0 or tt[0] > t0 + self.cfg.end_gap_s:
+            return None
+        long = np.flatnonzero(np.diff(tt) > self.cfg.bridge_gap_s)
+        end = float(tt[long[0]]) if len(long) else (t1 if tt[-1] >= t1 - self.cfg.end_gap_s else float(tt[-1]))
+        end = min(end, t1)
+        if end <= t0 or self.coverage(name, (self.tw >= t0) & (self.tw <= end)) < self.cfg.min_coverage:
+            return None
+        return end
+
+
+def _hinge_order(s: _Smoothed, td: np.ndarray, hip_until: float | None, knee_until: float | None,
+                 onset_m: float) -> bool | None:
+    """hips_first over the descent td (its first and last entries are its start and end), from each joint's track
+    up to where it is tracked (tracked_until); None when the order is not decided within what was seen."""
+    if hip_until is None or knee_until is None:
+        return None
+    hip = s.at("hip", td, bridge=True)
+    knee = s.at("knee", td, bridge=True)
+    if not (np.isfinite(hip[0, 0]) and np.isfinite(knee[0, 0])):
+        return None
+    back = np.where(td <= hip_until, hip[0, 0] - hip[:, 0], np.nan)
+    fwd = np.where(td <= knee_until, knee[:, 0] - knee[0, 0], np.nan)
+    th, tk = _onset(td, back, onset_m), _onset(td, fwd, onset_m)
+    if th is not None and (tk is None or th < tk):
+        return True if tk is not None or knee_until >= th else None
+    if tk is not None:
+        return False if th is not None or hip_until >= tk else None
+    # Neither moved 2 cm where seen: the hip never did (False) only if it was seen through the whole descent.
+    return False if hip_until >= td[-1] and knee_until >= td[-1] else None
 
 
 def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end: float | None,
@@ -239,8 +264,8 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
     if es is not None and ee is not None and ee > es:
         d = (s.tw >= es) & (s.tw <= ee)
         td = np.concatenate([[es], s.tw[d], [ee]])
-        cov = {k: s.coverage(k, d) >= cfg.min_coverage and s.longest_gap(k, es, ee) <= cfg.bridge_gap_s
-               for k in ("hip", "knee", "ankle", "shoulder")}
+        until = {k: s.tracked_until(k, es, ee) for k in ("hip", "knee", "ankle", "shoulder")}
+        cov = {k: until[k] == ee for k in until}
         hip = s.at("hip", td, bridge=True) if cov["hip"] else None
         knee = s.at("knee", td, bridge=True) if cov["knee"] else None
         ankle = s.at("ankle", td, bridge=True) if cov["ankle"] else None
@@ -251,10 +276,11 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
         if knee is not None and np.isfinite(knee[0, 0]):
             fwd = knee[:, 0] - knee[0, 0]
             out["knee_forward_travel"] = float(max(np.nanmax(fwd), 0.0))
-        if back is not None and fwd is not None:
-            th, tk = _onset(td, back, cfg.onset_m), _onset(td, fwd, cfg.onset_m)
-            hf = th is not None and (tk is None or th < tk)
-            out["hips_first"] = bool(hf)
+        # The order needs each joint only up to the other's onset: a knee the plate hides later in the descent
+        # still shows it had not moved 2 cm by the time the hip had.
+        hf = _hinge_order(s, td, until["hip"], until["knee"], cfg.onset_m)
+        if hf is not None:
+            out["hips_first"] = hf
             if not hf:
                 faults.append("knees_first")
         if hip is not None and knee is not None and ankle is not None:

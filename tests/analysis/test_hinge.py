@@ -114,6 +114,30 @@ def test_missing_joints_are_none():
     assert m["max_bar_to_body"] is None and m["knee_flexion_change"] is None
 
 
+def test_hinge_order_from_what_was_seen():
+    """A joint hidden for longer than the bridge (the plate over the knee mid-descent) has no travel, but the order
+    is still decided when each joint was seen up to the other's onset; else it is None, never a guess."""
+    hidden = lambda t, a, b: (t >= a) & (t <= b)  # noqa: E731
+    t, tr = _descent(0.2, 0.05, knee_delay=0.5)  # hip 2 cm back at 0.24 s
+    tr["knee"][hidden(t, 0.4, 0.9)] = np.nan
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is True and m["knee_forward_travel"] is None
+    assert m["hip_back_travel"] == pytest.approx(0.2, abs=0.003)
+    t, tr = _descent(0.2, 0.05, knee_delay=0.5)
+    tr["knee"][hidden(t, 0.1, 0.6)] = np.nan  # gone before the hip's onset: the knee could have moved first
+    assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is None
+    t, tr = _descent(0.2, 0.10, hip_delay=0.5)  # knee 2 cm forward at 0.34 s
+    tr["hip"][hidden(t, 0.5, 1.0)] = np.nan
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is False and "knees_first" in m["faults"] and m["hip_back_travel"] is None
+    t, tr = _descent(0.2, 0.10, hip_delay=0.5)
+    tr["hip"][hidden(t, 0.1, 0.6)] = np.nan
+    assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is None
+    t, tr = _descent(0.01, 0.0)  # neither moves 2 cm while seen, the knee not seen to the end: undecided
+    tr["knee"][hidden(t, 0.5, 1.2)] = np.nan
+    assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is None
+
+
 def test_body_measured_at_a_third_of_the_frame_rate():
     """The engine fits the body at most 30 Hz while the bar comes at 90: joints tracked on every 3rd frame still
     cover the rep (coverage is time-based), and the metrics match the full-rate ones."""

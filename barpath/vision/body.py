@@ -165,6 +165,24 @@ class LegView:
         return out.astype(np.float32) / 255, n
 
 
+class RecentTops(deque):
+    """The latest TOPS_KEPT upright tops (a live session runs for hours: memory stays flat) and their 95th
+    percentile, recomputed only after an append (it is read on every body frame)."""
+
+    def __init__(self, tops=(), maxlen: int = TOPS_KEPT):
+        super().__init__(tops, maxlen=maxlen)
+        self._p95: float | None = None
+
+    def append(self, top: float) -> None:
+        super().append(top)
+        self._p95 = None
+
+    def p95(self) -> float:
+        if self._p95 is None:
+            self._p95 = float(np.percentile(self, 95)) if self else 0.0
+        return self._p95
+
+
 class BodyEstimator:
     """Stateful per recording: learns stature, facing, the ankle's position and the sagittal frame."""
 
@@ -177,8 +195,7 @@ class BodyEstimator:
         self.nf = int(round((f_range[1] - f_range[0]) / cell_m))
         self.nh = int(round((h_range[1] - h_range[0]) / cell_m))
         self.origin: np.ndarray | None = None  # floor point under the first plate centre (camera coords)
-        # The last TOPS_KEPT upright tops (a live session runs for hours: memory stays flat).
-        self.stature_tops: deque[float] = deque(maxlen=TOPS_KEPT)
+        self.stature_tops = RecentTops()  # the upright silhouette's tops (mid plane, decimated)
         self.facing_votes = 0.0
         self.ankle_f: float | None = None
         self.a_leg: float | None = None
@@ -193,7 +210,7 @@ class BodyEstimator:
         # leg's plane turns with the fitted plate normal (~0.4 deg of noise per frame, ~0.5 cm at the leg).
         self.shank_anchor: np.ndarray | None = None
         self.a_near: float | None = None  # axial offset of the near leg's axis from the plate face
-        self.tops_3d: deque[float] = deque(maxlen=TOPS_KEPT)  # the lifter's 3-D top (above the floor), upright
+        self.tops_3d = RecentTops()  # the lifter's 3-D top (above the floor), upright
         self.chain_off: np.ndarray | None = None  # the axes' knee less the chain's (near-plane forward, up)
 
     # ------------------------------------------------------------------ frame
@@ -251,12 +268,12 @@ class BodyEstimator:
         low, and decimation lowers it further)."""
         if not self.leg_measured:
             return fallback
-        return float(np.percentile(self.tops_3d, 95))
+        return self.tops_3d.p95()
 
     @property
     def top_stature(self) -> float:
         """The silhouette's top when standing (robust high percentile of the unclipped frames)."""
-        return float(np.percentile(self.stature_tops, 95)) if self.stature_tops else 0.0
+        return self.stature_tops.p95()
 
     def estimate(self, depth_m: np.ndarray, intr: Intrinsics, plate, floor, step: int | None = None
                  ) -> BodyFit | None:
@@ -640,22 +657,29 @@ class BodyEstimator:
         def full(fa, a_s, a_t, a_k, n=8, fine=False):
             """Total score of hypotheses (flat arrays) and its parts."""
             fa, a_s, a_t, a_k = (np.ravel(np.asarray(v, np.float32)) for v in (fa, a_s, a_t, a_k))
-            kf, kh, hf, hh = chain(fa, a_s, a_t)
+            # The legs (ankle, shank, thigh) repeat across the trunk angles tried: their parts are computed once.
+            legs, inv = np.unique(np.stack([fa, a_s, a_t], axis=1), axis=0, return_inverse=True)
+            inv = inv.reshape(-1)
+            lf, ls_, lt_ = legs[:, 0], legs[:, 1], legs[:, 2]
+            lkf, lkh, lhf, lhh = chain(lf, ls_, lt_)
+            la = np.full_like(lf, ha)
+            s1, v1 = seg_score(lf, la, lkf, lkh, r_s, n, fine)
+            s2, v2 = seg_score(lkf, lkh, lhf, lhh, r_t, n, fine)
+            s1, s2 = s1[inv], s2[inv]
+            v1, v2 = (None if v is None else v[inv] for v in (v1, v2))
+            kf, kh, hf, hh = lkf[inv], lkh[inv], lhf[inv], lhh[inv]
             sf, sh = hf + facing * lk * np.sin(a_k), hh + lk * np.cos(a_k)
-            s1, v1 = seg_score(fa, np.full_like(fa, ha), kf, kh, r_s, n, fine)
-            s2, v2 = seg_score(kf, kh, hf, hh, r_t, n, fine)
             s3, _ = seg_score(hf, hh, sf, sh, r_k, n, fine)
             tot = s1 + s2 + s3
             if len(qf):
                 tf, th = np.sin(a_k) * facing, np.cos(a_k)
-                ex = np.minimum.reduce([
-                    seg_excess(fa, np.full_like(fa, ha), kf, kh, r_s),
-                    seg_excess(kf, kh, hf, hh, r_t),
-                    seg_excess(hf, hh, sf, sh, r_k),
-                    seg_excess(sf, sh, np.full_like(sf, bar_f), np.full_like(sf, bar_h), r_a),  # arms to the bar
-                    seg_excess(sf, sh, sf, sh - l_arm, r_a),  # arms hanging (no bar in hand)
-                    seg_excess(sf + 0.08 * stature * tf, sh + 0.08 * stature * th,
-                               sf + 0.12 * stature * tf, sh + 0.12 * stature * th, r_head)])
+                ex = np.minimum(seg_excess(lf, la, lkf, lkh, r_s), seg_excess(lkf, lkh, lhf, lhh, r_t))[inv]
+                for e in (seg_excess(hf, hh, sf, sh, r_k),
+                          seg_excess(sf, sh, np.full_like(sf, bar_f), np.full_like(sf, bar_h), r_a),  # arms to the bar
+                          seg_excess(sf, sh, sf, sh - l_arm, r_a),  # arms hanging (no bar in hand)
+                          seg_excess(sf + 0.08 * stature * tf, sh + 0.08 * stature * th,
+                                     sf + 0.12 * stature * tf, sh + 0.12 * stature * th, r_head)):
+                    np.minimum(ex, e, out=ex)
                 tot = tot - np.clip(ex, 0.0, 0.08).mean(axis=1) / 0.02
             return tot, (fa, a_s, a_t, a_k), (s1, v1, v2, s3)
 

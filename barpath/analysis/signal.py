@@ -33,7 +33,10 @@ def local_poly(t, y, sigma: float, t_eval=None, deg: int = 2, deriv: int = 0, mi
     idx = np.minimum(idx, len(t) - 1)
     dt = (t[idx] - te[:, None]) / sigma
     w0 = np.exp(-0.5 * dt * dt) * inwin
-    powers = np.stack([dt**p for p in range(2 * deg + 1)], axis=-1)  # (M, K, 2deg+1)
+    powers = np.empty(dt.shape + (2 * deg + 1,))  # (M, K, 2deg+1): dt^p by repeated products (pow is slow)
+    powers[..., 0] = 1.0
+    for p in range(1, 2 * deg + 1):
+        np.multiply(powers[..., p - 1], dt, out=powers[..., p])
     for d in range(y.shape[1]):
         yy = y[idx, d]
         ok = np.isfinite(yy) & inwin

@@ -89,7 +89,7 @@ class FrameMeasurer:
         due = self._body_t is None or t_s - self._body_t >= 0.75 * self.body_period_s or t_s < self._body_t
         if self.body is not None and self.floor is not None and due:
             self._body_t = t_s
-            bf = self.body.estimate(depth_m, intrinsics, fit, self.floor)
+            bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s)
             out.body_fit = bf
             if bf is None:
                 out.flags.add("no_body")

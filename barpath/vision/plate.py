@@ -58,6 +58,7 @@ class PlateFit:
     face_mask: tuple | None = None  # (v0, u0, stride, bool mask) of face pixels in the window (for drawing)
     rim_uv: np.ndarray | None = None  # (N, 3) rim points u, v, Tukey weight (for drawing)
     side_used: bool = False  # the stack side's silhouette had to be kept in the rim (too little face rim left)
+    normal_sd: float = 0.0  # rad: the face normal's error estimate (from the plane residuals and face size)
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -507,6 +508,8 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         # normal too: the plane's tilt (tread taken in) moves the point on it by a fair part of that shift.
         sig_lat = float(np.hypot(sig_lat, 0.5 * r_prior))
     n_eff_face = max(4 * n_face * s * s / NOISE_CORR_AREA, 1.0)
+    # The tilt of a plane fitted to a disc of radius R: σ_res / (√N · R/2) (R/2: the disc's RMS lever arm).
+    normal_sd = float(np.hypot(2.0 * plane_rms / (r_fit * np.sqrt(n_eff_face)), 0.002))
     sig_n = float(np.hypot(depth_sigma(center[2], intr.fx, baseline_m) / np.sqrt(n_eff_face), 0.0015))
     if side_used:
         sig_n = sig_lat
@@ -516,7 +519,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
                     rim_rms_m=rim_rms, plane_rms_m=plane_rms, n_face=n_face, n_rim=n_rim, arc_deg=float(arc),
                     radius_fixed=fixed, pixel=pix, radius_px=float(intr.fy * r_fit / center[2]),
                     face_mask=(v0, u0, s, face), rim_uv=np.column_stack([rim_uv, w]),
-                    side_used=side_used)
+                    side_used=side_used, normal_sd=normal_sd)
 
 
 def _pad_false(a: np.ndarray, k: int) -> np.ndarray:
@@ -590,7 +593,7 @@ class PlateDetector:
     """
 
     def __init__(self, diameter_m: float = 0.45, baseline_m: float = DEFAULT_BASELINE_M,
-                 max_speed_m_s: float = 2.5, normal_smoothing: float = 0.0):
+                 max_speed_m_s: float = 2.5):
         self.diameter_m = float(diameter_m)
         self.baseline_m = float(baseline_m)
         self.max_speed = float(max_speed_m_s)

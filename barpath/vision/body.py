@@ -365,6 +365,10 @@ class BodyEstimator:
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
         sil = cv2.warpPerspective(mask8, hmat, (self.nf, self.nh), flags=flags) > 127
         unk = cv2.warpPerspective(occ, hmat, (self.nf, self.nh), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP) > 0
+        # Out of the image is unknown too, not empty: a head above the image's top is not missing from the body.
+        inview = cv2.warpPerspective(np.full((hd, wd), 255, np.uint8), hmat, (self.nf, self.nh),
+                                     flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderValue=0) > 0
+        unk |= ~inview
         unk &= ~sil
         sil = cv2.morphologyEx(sil.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
         top3d = self._top_3d(depth_m, intr, k, m, hgt, ax_, up, cz, floor.camera_height_m)
@@ -433,7 +437,7 @@ class BodyEstimator:
             # Only the statures in the band are fitted (3-4 of 15 once the top is known: the others cannot win).
             band = self._stature_band()
             scores = np.zeros(len(STATURES))
-            scores[band] = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour)[0][4]
+            scores[band] = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour, radius_stature=stature)[0][4]
                             for st in STATURES[band]]
             self._scale_sum = SCALE_MEMORY * self._scale_sum + scores
             self._scale_w = SCALE_MEMORY * self._scale_w + band
@@ -637,7 +641,7 @@ class BodyEstimator:
         return (self.f_range[0] + xs * self.cell).astype(np.float32), \
             (self.h_range[1] - ys * self.cell).astype(np.float32)
 
-    def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h, contour, prev=None):
+    def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h, contour, prev=None, radius_stature=None):
         """Fit the planar chain ankle -> knee -> hip -> shoulder (+ arms to the bar, head) to the silhouette.
 
         Two-sided score, so that no part of the body can be ignored:
@@ -651,7 +655,7 @@ class BodyEstimator:
         cell = self.cell
         ls, lt, lk = SHANK_FRAC * stature, THIGH_FRAC * stature, TRUNK_FRAC * stature
         ha = ANKLE_H_FRAC * stature
-        sc = stature / 1.78
+        sc = (radius_stature or stature) / 1.78
         r_s, r_t, r_k = 0.05 * sc, 0.07 * sc, 0.12 * sc
         r_a, r_head, l_arm = 0.045 * sc, 0.10 * sc, 0.34 * stature
         hgt_, wid_ = dt.shape

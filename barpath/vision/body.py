@@ -171,7 +171,7 @@ class AxisFilter:
     turns little and slowly; a plate fit's normal is noisy far away). Near, where one fit's normal is good to a
     fraction of a degree, the gain stays near 1."""
 
-    rate_sd: float = np.radians(5.0)  # rad/√s: how fast the bar's yaw may turn (an uneven pull turns it a few deg)
+    rate_sd: float = np.radians(10.0)  # rad/√s: how fast the bar's yaw may turn (an uneven pull turns it a few deg)
     gate: float = 4.0  # a measurement this many σ off restarts the filter (the bar was turned, a new set)
     axis: np.ndarray | None = None
     var: float = 0.0  # rad²

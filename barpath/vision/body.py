@@ -688,8 +688,16 @@ class BodyEstimator:
             """(H, N): distance of each outline cell beyond the capsule a-b of radius r (negative inside)."""
             df, dh = (bf - af)[:, None], (bh - ah)[:, None]
             rf, rh = qf[None, :] - af[:, None], qh[None, :] - ah[:, None]
-            t = np.clip((rf * df + rh * dh) / (df * df + dh * dh + 1e-9), 0.0, 1.0)  # closest point a + t (b - a)
-            return np.hypot(rf - t * df, rh - t * dh) - r
+            # closest point a + t (b - a), t = clip((q - a)·(b - a) / |b - a|², 0, 1) (in place: (H, N) arrays)
+            t = rf * df
+            t += rh * dh
+            t /= df * df + dh * dh + 1e-9
+            np.clip(t, 0.0, 1.0, out=t)
+            rf -= t * df
+            rh -= t * dh
+            out = np.hypot(rf, rh, out=rf)
+            out -= r
+            return out
 
         def chain(fa, a_s, a_t):
             kf = fa + facing * ls * np.sin(a_s)
@@ -699,10 +707,12 @@ class BodyEstimator:
         def full(fa, a_s, a_t, a_k, n=8, fine=False):
             """Total score of hypotheses (flat arrays) and its parts."""
             fa, a_s, a_t, a_k = (np.ravel(np.asarray(v, np.float32)) for v in (fa, a_s, a_t, a_k))
-            # The legs (ankle, shank, thigh) repeat across the trunk angles tried: their parts are computed once.
-            legs, inv = np.unique(np.stack([fa, a_s, a_t], axis=1), axis=0, return_inverse=True)
-            inv = inv.reshape(-1)
-            lf, ls_, lt_ = legs[:, 0], legs[:, 1], legs[:, 2]
+            # The legs (ankle, shank, thigh) repeat across the trunk angles tried (every caller varies the trunk
+            # fastest): each run of one leg has its parts computed once.
+            new = np.ones(len(fa), bool)
+            new[1:] = (fa[1:] != fa[:-1]) | (a_s[1:] != a_s[:-1]) | (a_t[1:] != a_t[:-1])
+            inv = np.cumsum(new) - 1
+            lf, ls_, lt_ = fa[new], a_s[new], a_t[new]
             lkf, lkh, lhf, lhh = chain(lf, ls_, lt_)
             la = np.full_like(lf, ha)
             s1, v1 = seg_score(lf, la, lkf, lkh, r_s, n, fine)

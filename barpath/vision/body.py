@@ -321,7 +321,7 @@ class BodyEstimator:
         up = np.asarray(floor.normal, float)
         # The bar's axis, filtered: from far away one plate fit's normal is off by several degrees (6.4 deg RMS at
         # 3.5 m, 424x240), which turned the sagittal plane and moved the joints by centimetres per frame.
-        ax_ = self.axis.update(np.asarray(plate.normal, float), getattr(plate, "normal_sd", 0.0), up, t_s)
+        ax_ = self.axis.update(np.asarray(plate.normal, float), plate.normal_sd, up, t_s)
         fwd = cross3(up, ax_)
         c = np.asarray(plate.center, float)
         if self.origin is None:

@@ -452,7 +452,10 @@ class BodyEstimator:
 
         # Joint centres lie ~ a limb radius beyond the visible surface (farther from the camera).
         def cam(f, h, r):
-            return o + f * fwd + h * up - r * ax_
+            # The silhouette's point moved along its camera ray to r behind the plane (the joint's depth): straight
+            # back along the axis instead, a pitched camera's hip came out up to ~2 cm off its own ray.
+            x = o + f * fwd + h * up
+            return x * (float(o @ ax_ - r) / float(x @ ax_))
 
         ok = score > 0.3 and ready
         # The ankle stays on the floor within a few cm of its learnt place (ready implies it was learnt), so the chain

@@ -762,7 +762,9 @@ class BodyEstimator:
         FA, AS, AT = np.meshgrid(fa_c, deg(np.arange(-24.0, 70.0, 6.0)), deg(np.arange(-14.0, 116.0, 6.0)),
                                  indexing="ij")
         kf, kh, hf, hh = chain(FA, AS, AT)
-        s12 = seg_score(FA, np.full_like(FA, ha), kf, kh, r_s)[0] + seg_score(kf, kh, hf, hh, r_t)[0]
+        # the shank does not depend on the thigh's angle: scored on the first thigh slice, broadcast over the rest
+        s_shank = seg_score(FA[:, :, :1], np.full_like(FA[:, :, :1], ha), kf[:, :, :1], kh[:, :, :1], r_s)[0]
+        s12 = s_shank + seg_score(kf, kh, hf, hh, r_t)[0]
         best_fa = np.argmax(s12, axis=0)  # best ankle per (shank, thigh) pair
         s_pair = np.take_along_axis(s12, best_fa[None], 0)[0]
         order = np.argsort(s_pair, axis=None)[::-1][:40]

@@ -201,14 +201,13 @@ class _Smoothed:
         return end
 
 
-def _hinge_order(s: _Smoothed, td: np.ndarray, hip_until: float | None, knee_until: float | None,
-                 onset_m: float) -> bool | None:
-    """hips_first over the descent td (its first and last entries are its start and end), from each joint's track
-    up to where it is tracked (tracked_until); None when the order is not decided within what was seen."""
-    if hip_until is None or knee_until is None:
+def _hinge_order(td: np.ndarray, hip: np.ndarray | None, knee: np.ndarray | None, hip_until: float | None,
+                 knee_until: float | None, onset_m: float) -> bool | None:
+    """hips_first over the descent td (its first and last entries are its start and end), from each joint's bridged
+    track there (forward, up), used up to where it is tracked (tracked_until); None when the order is not decided
+    within what was seen."""
+    if hip is None or knee is None or hip_until is None or knee_until is None:
         return None
-    hip = s.at("hip", td, bridge=True)
-    knee = s.at("knee", td, bridge=True)
     if not (np.isfinite(hip[0, 0]) and np.isfinite(knee[0, 0])):
         return None
     back = np.where(td <= hip_until, hip[0, 0] - hip[:, 0], np.nan)
@@ -266,8 +265,11 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
         td = np.concatenate([[es], s.tw[d], [ee]])
         until = {k: s.tracked_until(k, es, ee) for k in ("hip", "knee", "ankle", "shoulder")}
         cov = {k: until[k] == ee for k in until}
-        hip = s.at("hip", td, bridge=True) if cov["hip"] else None
-        knee = s.at("knee", td, bridge=True) if cov["knee"] else None
+        # bridged over the descent wherever tracked at its start (the order needs only a prefix); travel needs all
+        hip_d = s.at("hip", td, bridge=True) if until["hip"] is not None else None
+        knee_d = s.at("knee", td, bridge=True) if until["knee"] is not None else None
+        hip = hip_d if cov["hip"] else None
+        knee = knee_d if cov["knee"] else None
         ankle = s.at("ankle", td, bridge=True) if cov["ankle"] else None
         back = fwd = None
         if hip is not None and np.isfinite(hip[0, 0]):
@@ -278,7 +280,7 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
             out["knee_forward_travel"] = float(max(np.nanmax(fwd), 0.0))
         # The order needs each joint only up to the other's onset: a knee the plate hides later in the descent
         # still shows it had not moved 2 cm by the time the hip had.
-        hf = _hinge_order(s, td, until["hip"], until["knee"], cfg.onset_m)
+        hf = _hinge_order(td, hip_d, knee_d, until["hip"], until["knee"], cfg.onset_m)
         if hf is not None:
             out["hips_first"] = hf
             if not hf:

@@ -722,7 +722,7 @@ class BodyEstimator:
             s2, v2 = seg_score(lkf, lkh, lhf, lhh, r_t, n, fine)
             s1, s2 = s1[inv], s2[inv]
             v1, v2 = (None if v is None else v[inv] for v in (v1, v2))
-            kf, kh, hf, hh = lkf[inv], lkh[inv], lhf[inv], lhh[inv]
+            hf, hh = lhf[inv], lhh[inv]
             sf, sh = hf + facing * lk * np.sin(a_k), hh + lk * np.cos(a_k)
             s3, _ = seg_score(hf, hh, sf, sh, r_k, n, fine)
             tot = s1 + s2 + s3

@@ -8,7 +8,7 @@ import pytest
 from barpath.synth.render import LABELS
 from barpath.synth.scenario import SCENARIOS, frame_times, lift_frame_truth, render_frames
 
-CASES = ["deadlift", "deadlift_tng", "rdl", "deadlift_faults", "deadlift_near", "deadlift_heavy"]
+CASES = ["deadlift", "deadlift_tng", "rdl", "deadlift_faults", "deadlift_near", "deadlift_close", "deadlift_heavy"]
 
 
 def _frames(name: str, n: int = 3):

@@ -99,8 +99,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
     _s("deadlift_near", "deadlift_5", "near (1.6 m), 1280x720@60, 30 cm plates, short lifter, pitch 20 deg",
        width=1280, height=720, fps=60, plate_diameter_m=0.30, lifter_height_m=1.62,
        camera=CameraPose(distance=1.6, height=1.2, pitch=20.0, yaw=-10.0)),
-    _s("deadlift_close", "deadlift_5", "near (1.6 m) and framed: camera low (0.8 m), pitch 20 deg, 30 cm plates, "
-       "short lifter; the plate in view from the floor to lockout, the head out of view", width=1280, height=720,
+    _s("deadlift_close", "deadlift_5", "near (1.6 m to the lifter, the near plate 0.8-1.0 m) and framed: camera low "
+       "(0.8 m), pitch 20 deg, 30 cm plates, short lifter; the plate in view from the floor to lockout, the trunk "
+       "above the image at lockout", width=1280, height=720,
        fps=60, plate_diameter_m=0.30, lifter_height_m=1.62,
        camera=CameraPose(distance=1.6, height=0.8, pitch=20.0, yaw=-10.0)),
 ]}

@@ -11,7 +11,7 @@ Reps table (issue 4): rep count found/true, worst phase-time error, MCV RMSE and
 hip-back, knee-forward and bar-to-body errors, hips_first agreement (a rep whose hinge was not measured counts
 as wrong), the share of reps whose hinge was measured (meas), and faults agreement.
 Below the tables, the framing advice a user gets where the plate left the image (no rep metric can be measured
-while the bar is out of view: those reps have none).
+while the bar is out of view: those reps have none) or the lifter's trunk did (no hip there).
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ class BodyFit:
     stature_m: float = 0.0
     facing: int = 0
     knee_source: str | None = None  # "shank", "short", "thigh" (the leg axes) or "chain"
+    top_clipped: bool = False  # the lifter reached the image's top edge (the head, the trunk cut off)
 
 
 def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -497,7 +498,8 @@ class BodyEstimator:
             if p is not None:
                 covs[name] = np.diag([sd, sd, sd]) ** 2 / max(score, 0.3)
         fit = BodyFit(ankle, knee, hip, shoulder, covs, sag,
-                      score, {"shank": vis_s, "thigh": vis_t, "knee": vis_k, "hip": vis_h}, stature, facing, src)
+                      score, {"shank": vis_s, "thigh": vis_t, "knee": vis_k, "hip": vis_h}, stature, facing, src,
+                      top_clipped)
         self.last = fit
         return fit
 

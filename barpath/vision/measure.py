@@ -64,6 +64,10 @@ class FrameMeasurer:
         self.plate_frames = 0
         self.edge_frames: dict[str, int] = {}
         self._edge: str | None = None
+        # ... and of the body fits, those with the lifter cut by the image's top edge and the hip unmeasured (a camera
+        # too close or too low: the trunk leaves the image at lockout, and with it the hip and the knee).
+        self.body_frames = 0
+        self.body_cut_frames = 0
 
     def measure(self, depth_m: np.ndarray, intrinsics: Intrinsics, t_s: float) -> FrameMeasurement:
         out = FrameMeasurement(t_s=float(t_s))
@@ -91,6 +95,7 @@ class FrameMeasurer:
             self._body_t = t_s
             bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s)
             out.body_fit = bf
+            self._count_body_framing(bf)
             if bf is None:
                 out.flags.add("no_body")
             else:
@@ -112,10 +117,31 @@ class FrameMeasurer:
         if fit is None and self._edge is not None:  # a disc cut by the edge is still tracked: only losing it counts
             self.edge_frames[self._edge] = self.edge_frames.get(self._edge, 0) + 1
 
+    def _count_body_framing(self, bf) -> None:
+        if bf is not None:
+            self.body_frames += 1
+            self.body_cut_frames += bool(bf.top_clipped and bf.hip is None)
+
     def framing_note(self, min_share: float = 0.05, brief: bool = False) -> str:
         """Advice when the plate was lost at an image edge (last seen cut by it) in >= min_share of the frames since
-        it was first found; else ''.
-        brief: one short clause for the TUI's status line."""
+        it was first found, and when the lifter was cut by the top edge with the hip unmeasured in >= min_share of the
+        body fits (one line each, the plate's first); else ''.
+        brief: one short clause for the TUI's status line (the first problem only)."""
+        notes = [n for n in (self._plate_note(min_share, brief), self._body_note(min_share, brief)) if n]
+        return notes[0] if brief and notes else "\n".join(notes)
+
+    def _body_note(self, min_share: float, brief: bool) -> str:
+        if self.body_frames < 30 or self.body_cut_frames < min_share * self.body_frames:
+            return ""
+        pct = 100.0 * self.body_cut_frames / self.body_frames
+        if brief:
+            return f"⚠ lifter cut at top edge {pct:.0f} %: move the camera back"
+        return (f"framing: the lifter went out of view at the image's top edge with the hip unmeasured in "
+                f"{self.body_cut_frames} of {self.body_frames} body fits ({pct:.0f} %), where the hip and knee "
+                f"checks cannot be made: move the camera back so the hips and trunk stay in view at lockout (raising "
+                f"or tilting it up helps too, if the plate stays in view on the floor)")
+
+    def _plate_note(self, min_share: float, brief: bool) -> str:
         if self.plate_frames < 30 or not self.edge_frames:
             return ""
         edge, n = max(self.edge_frames.items(), key=lambda kv: kv[1])

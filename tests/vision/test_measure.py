@@ -33,3 +33,33 @@ def test_framing_note_names_the_edge_the_plate_leaves_by():
     for fit in [_fit(320, 240)] * 60 + [None] * 10 + [_fit(320, 440)] * 30:  # lost mid-image, then cut only
         m._count_framing(fit, (480, 640))
     assert m.framing_note() == ""
+
+
+def _body(top_clipped: bool, hip: bool):
+    return SimpleNamespace(top_clipped=top_clipped, hip=np.zeros(3) if hip else None)
+
+
+def test_framing_note_says_when_the_lifter_leaves_the_top_edge():
+    """Body fits with the lifter cut by the top edge count only where the hip went unmeasured (a head out of view
+    with the hips seen costs nothing); below 30 fits nothing is said. The plate's advice comes first, and the brief
+    form (the status line) carries only the first problem."""
+    m = FrameMeasurer()
+    for bf in [_body(False, True)] * 50 + [_body(True, True)] * 40 + [_body(True, False)] * 10 + [None] * 5:
+        m._count_body_framing(bf)
+    note = m.framing_note()
+    assert note.startswith("framing: the lifter went out of view at the image's top edge")
+    assert "10 of 100 body fits (10 %)" in note and "move the camera back" in note
+    assert m.framing_note(brief=True) == "⚠ lifter cut at top edge 10 %: move the camera back"
+    for fit in [_fit(320, 240)] * 40 + [_fit(630, 240)] * 5 + [None] * 10:  # and the plate lost at the right edge
+        m._count_framing(fit, (480, 640))
+    lines = m.framing_note().split("\n")
+    assert len(lines) == 2 and "plate" in lines[0] and "lifter" in lines[1]
+    assert m.framing_note(brief=True).startswith("⚠ plate lost at right edge")
+    m = FrameMeasurer()
+    for bf in [_body(True, True)] * 60 + [_body(True, False)] * 2 + [_body(False, False)] * 20:
+        m._count_body_framing(bf)
+    assert m.framing_note() == ""  # 2 of 82 cut with no hip (the other misses are not the framing's)
+    m = FrameMeasurer()
+    for bf in [_body(True, False)] * 29:
+        m._count_body_framing(bf)
+    assert m.framing_note() == ""  # too few fits to judge

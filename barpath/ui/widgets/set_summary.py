@@ -38,7 +38,7 @@ def summary_text(ev: SetFinished, load_kg: float | None,
     elif ev.reps and all(hinge_checked(r) for r in ev.reps):
         t.append("  ·  no faults", style="#66bb6a")
     elif ev.reps:
-        t.append("  ·  hinge not checked on every rep")
+        t.append(f"  ·  hinge not checked on {sum(not hinge_checked(r) for r in ev.reps)} of {len(ev.reps)} reps")
     reason = REASONS.get(ev.reason, ev.reason)
     if reason:
         t.append(f"  ·  {reason}")

@@ -18,6 +18,7 @@ window fit fails.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import cv2
@@ -90,9 +91,17 @@ def _plane_normal(c: np.ndarray, m: np.ndarray, perp_to: np.ndarray | None = Non
     perp_to: constrain the normal to be perpendicular to this unit vector (a vertical plane when it is "up")."""
     if perp_to is None:
         n = np.linalg.eigh(m)[1][:, 0]
-    else:  # smallest eigenvector of the scatter restricted to the plane ⟂ perp_to
-        b = np.column_stack(_plane_basis(np.asarray(perp_to, float)))
-        n = b @ np.linalg.eigh(b.T @ m @ b)[1][:, 0]
+    else:  # smallest eigenvector of the scatter restricted to the plane ⟂ perp_to: 2x2, in closed form
+        e1, e2 = _plane_basis(np.asarray(perp_to, float))
+        me2 = m @ e2
+        a, b, d = float(e1 @ m @ e1), float(e1 @ me2), float(e2 @ me2)
+        lam = 0.5 * (a + d) - math.hypot(0.5 * (a - d), b)  # the smaller eigenvalue of [[a, b], [b, d]]
+        # (A - lam I) v = 0: either row gives v; the longer of the two is the well-conditioned one
+        v1, v2 = (b, lam - a), (lam - d, b)
+        v = v1 if v1[0] ** 2 + v1[1] ** 2 >= v2[0] ** 2 + v2[1] ** 2 else v2
+        n = v[0] * e1 + v[1] * e2
+        nn = float(np.linalg.norm(n))
+        n = n / nn if nn > 0 else e1
     return -n if n @ c > 0 else n
 
 
@@ -118,10 +127,15 @@ def _fit_circle(xy: np.ndarray, r_prior: float, fix_radius: bool, init: np.ndarr
     k = 0.3 * r_prior
     for it in range(n_iter + 6):
         dx, dy = x - c[0], y - c[1]
-        dist = np.sqrt(dx * dx + dy * dy) + 1e-12
+        dist = np.hypot(dx, dy)
+        dist += 1e-12
         res = dist - r
-        q = res / k
-        w = np.where(np.abs(q) < 1.0, (1.0 - q * q) ** 2, 0.0)
+        # Tukey: w = (1 - q²)² inside |q| < 1, else 0 (q = res / k), in place
+        w = res / k
+        w *= w
+        np.subtract(1.0, w, out=w)
+        np.maximum(w, 0.0, out=w)
+        w *= w
         sw = float(w.sum())
         if sw < 5:
             break

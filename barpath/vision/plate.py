@@ -19,6 +19,7 @@ window fit fails.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 import cv2
@@ -60,6 +61,7 @@ class PlateFit:
     rim_uv: np.ndarray | None = None  # (N, 3) rim points u, v, Tukey weight (for drawing)
     side_used: bool = False  # the stack side's silhouette had to be kept in the rim (too little face rim left)
     normal_sd: float = 0.0  # rad: the face normal's error estimate (from the plane residuals and face size)
+    edge_gap_px: float | None = None  # pixels: the rim against invalid pixels inside the rim against background
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -265,9 +267,13 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
                  baseline_m: float = DEFAULT_BASELINE_M, max_samples_radius: float = 30.0,
                  radius_prior_m: float | None = None, center0: np.ndarray | None = None,
                  floor=None, min_arc_deg: float = 100.0, exclude_side: bool = True,
-                 free_radius_arc_deg: float = 240.0, free_first: bool = False) -> PlateFit | None:
+                 free_radius_arc_deg: float = 240.0, free_first: bool = False,
+                 invalid_edge_px: float = 0.0) -> PlateFit | None:
     """Fit plane + circle to the plate face around `pixel` (full res) at about `depth0`. None when no plate.
 
+    invalid_edge_px: how far (pixels) the rim found against invalid pixels lies inside the true rim, beyond the
+    half sample every rim point is moved out by: a depth camera invalidates pixels at depth edges, on the face's
+    side too, so there the last face sample lies inside the edge (PlateFit.edge_gap_px measures it).
     free_radius_arc_deg: shortest rim arc on which the diameter is measured (free-radius fit).
     free_first: the radius prior is only a guess (size discovery): the circle is fitted with a free radius from the
     start, else a rim a few percent smaller than the prior is fitted on one side only."""
@@ -409,9 +415,11 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         return _fail(335)
     nrm = np.sqrt(du[rv, ru] ** 2 + dv[rv, ru] ** 2)
     nrm = np.where(nrm > 0, nrm, 1.0)
-    # Half a sample outward: the true edge lies between the last face pixel and the first outside one.
-    ur = us[ru] + 0.5 * s * du[rv, ru] / nrm
-    vr = vs[rv] + 0.5 * s * dv[rv, ru] / nrm
+    # Half a sample outward: the true edge lies between the last face pixel and the first outside one; where that
+    # one is invalid, the invalid band may have eaten into the face too (invalid_edge_px more).
+    out = 0.5 + (invalid_edge_px / s) * ~rim_v[rv, ru]
+    ur = us[ru] + out * s * du[rv, ru] / nrm
+    vr = vs[rv] + out * s * dv[rv, ru] / nrm
     d = _ray_dirs(intr, ur, vr)
     tr = (n @ plane_point) / (d @ n)
     pr = d * tr[:, None]
@@ -462,9 +470,10 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         side_used = bool((side & (w > 0.1)).any())
     ang = np.arctan2(xy[:, 1] - c2[1], xy[:, 0] - c2[0])
     good = w > 0.1
+    edge_gap = _edge_gap(xy, c2, r_fit, w, good & ~is_crease, ~rim_valid) * (intr.fx / depth0)
     arc = _arc_coverage(ang[good])
-    # The centre comes from the fixed-radius fit (the radius prior is the learnt diameter, which carries the same
-    # small rim bias); a free-radius fit, when the arc is long enough to condition it, measures the diameter.
+    # The centre comes from the fixed-radius fit (the radius prior is the learnt diameter, measured from rims moved
+    # out the same way); a free-radius fit, when the arc is long enough to condition it, measures the diameter.
     fixed = True
     d_meas = 2.0 * r_prior
     if arc >= free_radius_arc_deg and good.sum() >= 20:
@@ -533,7 +542,27 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
                     rim_rms_m=rim_rms, plane_rms_m=plane_rms, n_face=n_face, n_rim=n_rim, arc_deg=float(arc),
                     radius_fixed=fixed, pixel=pix, radius_px=float(intr.fy * r_fit / center[2]),
                     face_mask=(v0, u0, s, face), rim_uv=np.column_stack([rim_uv, w]),
-                    side_used=side_used, normal_sd=normal_sd)
+                    side_used=side_used, normal_sd=normal_sd,
+                    edge_gap_px=None if not np.isfinite(edge_gap) else edge_gap)
+
+
+def _edge_gap(xy: np.ndarray, c: np.ndarray, r: float, w: np.ndarray, use: np.ndarray, inv: np.ndarray) -> float:
+    """How far (m) the rim points seen against invalid pixels (inv) lie inside those seen against measured
+    background, over the points `use` (Tukey weights w): fitted jointly with a centre and radius correction,
+    res = u . dc + dr - gap [inv], so that a circle off to one side (the two kinds often lie on different sides:
+    the stereo shadow is left of the plate) is not read as a gap. NaN when the two kinds are not both spread
+    round the rim enough to tell the gap from the centre."""
+    if (use & inv).sum() < 5 or (use & ~inv).sum() < 5:
+        return float("nan")
+    d = xy[use] - c
+    dist = np.sqrt((d ** 2).sum(1))
+    u = d / np.maximum(dist, 1e-9)[:, None]
+    a = np.column_stack([u, np.ones(len(u)), -inv[use].astype(float)])
+    ww = w[use]
+    h = (a * ww[:, None]).T @ a
+    if np.linalg.cond(h) > 1e4:
+        return float("nan")
+    return float(np.linalg.solve(h, (a * ww[:, None]).T @ (dist - r))[3])
 
 
 def _pad_false(a: np.ndarray, k: int) -> np.ndarray:
@@ -595,6 +624,9 @@ def estimate_floor(depth_m: np.ndarray, intr: Intrinsics, prior_up=(0.0, -1.0, 0
 # within ~±15 % of the size it looks for, and the first fit then measures the actual diameter.
 SIZE_STEP = 0.85
 MIN_PLATE_DIAMETER_M = 0.25  # smaller discs (a head, a fist, clutter) are not searched for
+EDGE_BANDS_KEPT = 200  # fits the invalid edge band is learnt from (the latest) ...
+EDGE_BANDS_MIN = 10  # ... once this many
+EDGE_BAND_MAX_PX = 2.0  # wider is not the edge's invalid band (a stereo shadow, an occluder)
 
 
 class PlateDetector:
@@ -625,6 +657,10 @@ class PlateDetector:
             d *= SIZE_STEP
         self._other_sizes = sizes
         self._next_size = 0
+        # The band a depth edge's invalid pixels eat into the face (pixels): learnt from the fits' rims (the median
+        # of the latest; each fit's gap is measured after the correction in use, so the band is the sum).
+        self._edge_bands: deque[float] = deque(maxlen=EDGE_BANDS_KEPT)
+        self.edge_px = 0.0
 
     @property
     def _size_known(self) -> bool:
@@ -652,7 +688,8 @@ class PlateDetector:
                                normal0=self.last.normal, search_px=search, baseline_m=self.baseline_m,
                                radius_prior_m=r_prior, center0=self.last.center,
                                floor=floor if floor is not None else self.floor,
-                               free_radius_arc_deg=240.0 if self._size_known else 180.0)
+                               free_radius_arc_deg=240.0 if self._size_known else 180.0,
+                               invalid_edge_px=self.edge_px)
             if fit is not None and not self._plausible(fit, floor):
                 fit = None
         if fit is None:
@@ -674,6 +711,10 @@ class PlateDetector:
         if fit is not None:
             self.last = fit
             self.last_t = t_s
+            if fit.edge_gap_px is not None and fit.quality > 0.5:
+                self._edge_bands.append(self.edge_px + fit.edge_gap_px)
+                if len(self._edge_bands) >= EDGE_BANDS_MIN:
+                    self.edge_px = float(np.clip(np.median(self._edge_bands), 0.0, EDGE_BAND_MAX_PX))
             if not fit.radius_fixed and fit.quality > 0.5:
                 self._diams.append(fit.diameter_m)
         else:
@@ -697,14 +738,16 @@ class PlateDetector:
         for cand in find_plate_candidates(depth_m, intr, size_m, floor=floor, baseline_m=self.baseline_m):
             fit = refine_plate(depth_m, intr, cand.pixel, cand.depth_m, size_m, normal0=None,
                                search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
-                               floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=measure_size)
+                               floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=measure_size,
+                               invalid_edge_px=self.edge_px)
             if fit is None:
                 continue
             r2 = fit.diameter_m / 2.0 if measure_size else r_prior
             # Second pass with the fitted plane (a better normal and centre).
             fit2 = refine_plate(depth_m, intr, fit.pixel, float(fit.center[2]), 2.0 * r2, normal0=fit.normal,
                                 search_px=0.1 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r2,
-                                center0=fit.center, floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc)
+                                center0=fit.center, floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc,
+                                invalid_edge_px=self.edge_px)
             fit = fit2 or fit
             # A size that is only a guess needs a clearer disc whose diameter was measured (a head, a torso or a
             # plate half out of view must not set the size).

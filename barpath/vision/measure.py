@@ -117,7 +117,7 @@ class FrameMeasurer:
         if fit is None and self._edge is not None:  # a disc cut by the edge is still tracked: only losing it counts
             self.edge_frames[self._edge] = self.edge_frames.get(self._edge, 0) + 1
 
-    def _count_body_framing(self, bf) -> None:
+    def _count_body_framing(self, bf: BodyFit | None) -> None:
         if bf is not None:
             self.body_frames += 1
             self.body_cut_frames += bool(bf.top_clipped and bf.hip is None)

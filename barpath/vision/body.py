@@ -49,6 +49,7 @@ TOPS_KEPT = 600  # upright tops the stature's bound is taken from (the latest)
 # A knee from the leg axes whose own error estimate is larger is not reported: from a few cm of thigh near the hip,
 # a line extrapolated 5x its length put one 16 cm back, inside a 3 cm covariance the tracker then accepted.
 KNEE_SD_MAX = 0.03
+STATURE_LEARNT_SD = 0.03  # a stature learnt from the chain's score (no upright top seen): its error, m
 
 @dataclass
 class BodyFit:
@@ -550,8 +551,11 @@ class BodyEstimator:
                 sd = np.hypot(2 * ls * sd_b, 0.003 * ls / float(s.mean()))  # + the anchor's ~3 mm
                 if sd <= KNEE_SD_MAX:
                     return p0 + ls * v, float(max(sd, 0.01)), "short"
-        if anchor is None or not self.leg_measured:
-            return None  # the circle's radius must be the measured shank: grazing it, 1 cm off moves the knee 3-5 cm
+        if anchor is None:
+            return None
+        # The circle's radius is the shank: grazing it, 1 cm off moves the knee 3-5 cm. From a learnt stature (the
+        # head never seen upright: within ~3 cm) that error is counted in the knee's sd, which gates it.
+        ls_sd = 0.0 if self.leg_measured else SHANK_FRAC * STATURE_LEARNT_SD
         # The thigh's axis short of the hip (where it merges with the buttocks), from the chain's knee.
         dt = (h0 - k0) / np.hypot(*(h0 - k0))
         st = view.strip(k0, dt, 0.06, 0.85 * lt, 0.2, cell, r_t)
@@ -573,7 +577,7 @@ class BodyEstimator:
         cos = abs(v @ (kn - p0)) / (np.hypot(*v) * ls)  # 0: the axis grazes the circle (ill-conditioned)
         if cos < 0.35:
             return None
-        sd = np.hypot(0.004, float(np.mean(s) - sk) * sd_b) / cos
+        sd = np.hypot(np.hypot(0.004, float(np.mean(s) - sk) * sd_b), ls_sd) / cos
         return (kn, float(max(sd, 0.008)), "thigh") if sd <= KNEE_SD_MAX else None
 
     def _axis_rows(self, view, strip, hidden, p0, d, n, s_lo, half_w, cell, max_w):

@@ -72,6 +72,22 @@ def test_facing_holds_through_the_bottom_of_an_rdl():
     assert len(facing) > 100 and set(facing[30:]) == {1}  # the lifter faces right (the image's +x)
 
 
+def test_knee_under_the_plate_with_a_learnt_stature():
+    """deadlift_fast: the head is never in view, so the stature is the chain's learnt one (no measured shank). The
+    thigh's axis still gives the knee under the plate, with the shank's error (3 cm of stature) in its sd: it was
+    not measured at all there, and the reps had no knee travel."""
+    from barpath.synth.scenario import lift_frame_truth
+    sc, fm, out = _run("deadlift_fast", 11.5, fps_used=15)
+    assert not fm.body.leg_measured
+    lf = lift_frame_truth(sc.camera)
+    axes = np.array([lf["forward"], lf["up"]])
+    knees = [(m.body_fit.knee_source, (m.knee - np.array(f.truth["knee"])) @ axes.T) for f, m in out
+             if m.knee is not None]
+    offset = np.median([e for _, e in knees], axis=0)  # the joint centre's constant offset (any source)
+    thigh = [np.linalg.norm(e - offset) for src, e in knees if src == "thigh"]
+    assert len(thigh) >= 5 and np.median(thigh) < 0.015  # 0.5 cm (7 knees)
+
+
 def test_no_joints_before_the_lifter_is_learnt():
     """The walk-in starts with an empty platform: no joints are invented."""
     sc, fm, out = _run("deadlift_walkin", 1.0)

@@ -25,7 +25,7 @@ from barpath.analysis.setsummary import summarize_set
 from barpath.calibrate import Calibration, check_fit, lift_frame_from
 from barpath.events import Event, RepFinished, SetFinished, SetStarted, TrackBatch, TrackPoint
 from barpath.sources.frame import DepthFrame, Intrinsics
-from barpath.tracking.point_tracker import PointTracker
+from barpath.tracking.point_tracker import PointTracker, TrackStatus
 from barpath.vision.floor import FloorFit
 from barpath.vision.measure import FrameMeasurer
 
@@ -38,7 +38,8 @@ class EngineConfig:
     plate_diameter_m: float = 0.45
     idle_end_s: float | None = None  # end a set after this long without reps in progress (None: never)
     batch_s: float = 1.0 / 30.0  # TrackBatch period (data time)
-    lift_frame_timeout_s: float = 3.0  # estimate the lift frame with what we have after this long
+    lift_frame_timeout_s: float = 3.0  # the plate seen this long (and the lifter's facing known): estimate the lift frame
+    lift_frame_give_up_s: float = 30.0  # the plate seen this long: estimate it with whatever there is
     keep_history: bool = True  # per-frame records + full filter history for the offline smoother (analyze);
     # a live session turns this off so memory stays flat however long the camera runs
     restart_move_m: float = 0.05  # after a set ended, the bar moving this far starts the next one
@@ -66,26 +67,65 @@ class SetState:
 
 
 class LiftFrameEstimator:
-    """Auto lift frame: up from the floor plane, forward ⟂ the plate normal (bar axis), hips -> bar."""
+    """Auto lift frame: up from the floor plane, forward ⟂ the plate normal (bar axis), hips -> bar.
 
-    def __init__(self) -> None:
+    The forward SIGN needs the lifter: the measured hips behind the bar, or (before the hips are reported: the
+    stature is learnt first) the body fits' facing, from the silhouette's mass behind the bar. The bar is often in
+    view long before the lifter (a loaded bar on the platform, a walk-in): the frame is estimated once the plate has
+    been seen for `timeout_s` AND the lifter has given a sign, or after `give_up_s` with whatever there is.
+    """
+
+    MIN_HIPS = 3  # bar - hip samples that decide the sign (hip measurements are confident ones)
+    MIN_FACINGS = 10  # ... or this many confident body fits' facings
+    FACING_SCORE = 0.5  # a body fit's score above which its facing counts
+
+    def __init__(self, timeout_s: float = 3.0, give_up_s: float = 30.0) -> None:
+        self.timeout_s = timeout_s
+        self.give_up_s = give_up_s
         self.floor: FloorFit | None = None
         self.normals: list[np.ndarray] = []
         self.bar_minus_hip: list[np.ndarray] = []
         self.bars: list[np.ndarray] = []
+        self.facings: list[np.ndarray] = []  # the lifter's forward per confident body fit (unit, camera coords)
+        self.t_first: float | None = None  # when the plate was first seen
 
-    def add(self, floor: FloorFit | None, bar, normal, hip) -> None:
+    def add(self, floor: FloorFit | None, bar, normal, hip, t: float | None = None, body=None) -> None:
+        """body: this frame's BodyFit (or None)."""
         self.floor = floor if floor is not None else self.floor
         if normal is not None:
             self.normals.append(np.asarray(normal, float))
+            if self.t_first is None and t is not None:
+                self.t_first = t
         if bar is not None:
             self.bars.append(np.asarray(bar, float))
             if hip is not None:
                 self.bar_minus_hip.append(np.asarray(bar, float) - np.asarray(hip, float))
+        if body is not None and body.forward is not None and body.score > self.FACING_SCORE:
+            self.facings.append(np.asarray(body.forward, float))
 
-    def ready(self) -> bool:
-        # ~1 s of plate normals at 30 fps: one normal is noisy at 3 m and beyond
-        return self.floor is not None and len(self.normals) >= 30 and len(self.bar_minus_hip) >= 10
+    def has_sign(self) -> bool:
+        return len(self.bar_minus_hip) >= self.MIN_HIPS or len(self.facings) >= self.MIN_FACINGS
+
+    def ready(self, t: float | None = None) -> bool:
+        """Enough to estimate: ~1 s of plate normals (one normal is noisy at 3 m and beyond) and 10 hips; or, at
+        time t, the plate seen for timeout_s and a sign from the lifter; or the plate seen for give_up_s."""
+        if self.floor is None or not self.normals:
+            return False
+        if len(self.normals) >= 30 and len(self.bar_minus_hip) >= 10:
+            return True
+        if t is None or self.t_first is None:
+            return False
+        waited = t - self.t_first
+        return (waited > self.timeout_s and self.has_sign()) or waited > self.give_up_s
+
+    def sign_hint(self) -> np.ndarray | None:
+        """A vector the forward direction has a positive component along: the median bar - hip, else the summed
+        facings of the body fits; None without either."""
+        if len(self.bar_minus_hip) >= self.MIN_HIPS:
+            return np.median(self.bar_minus_hip, axis=0)
+        if self.facings:
+            return np.sum(self.facings, axis=0)
+        return None
 
     def estimate(self) -> LiftFrame | None:
         if self.floor is None:
@@ -97,7 +137,8 @@ class LiftFrameEstimator:
         if np.linalg.norm(forward) < 1e-6:
             forward = np.array([1.0, 0.0, 0.0]) - up[0] * up
         forward /= np.linalg.norm(forward)
-        if self.bar_minus_hip and np.median(np.array(self.bar_minus_hip) @ forward) < 0:
+        hint = self.sign_hint()
+        if hint is not None and hint @ forward < 0:
             forward = -forward  # forward points from the hips toward the bar
         bar0 = np.median(self.bars[:30], axis=0) if self.bars else np.zeros(3)
         # origin: the floor point below the bar's first position
@@ -119,7 +160,8 @@ class Engine:
         history = None if self.config.keep_history else 2
         self.trackers = {p: PointTracker(p, fx=intrinsics.fx, max_history=history) for p in POINTS}
         self.lift_frame = lift_frame
-        self._estimator = None if lift_frame is not None else LiftFrameEstimator()
+        self._estimator = None if lift_frame is not None else \
+            LiftFrameEstimator(self.config.lift_frame_timeout_s, self.config.lift_frame_give_up_s)
         # A stored calibration replaces the auto estimate once the first frame confirms it still fits; the
         # forward sign still comes from where the hips are (the estimator's bar - hip samples).
         self.calibration = calibration
@@ -153,8 +195,11 @@ class Engine:
             z = getattr(m, name)
             cov = m.plate_cov if name == "bar" else m.covs.get(name)
             sample = tracker.step(t, z, cov, frame.frame_number)
-            measured[name] = bool(sample.measured)
-            accepted[name] = np.asarray(z, float) if sample.measured else None
+            # Only a confirmed track's measurements count: a lone detection of something else (a head taken for a
+            # plate for one frame, a metre off) starts a tentative track that the next frames drop, and fed to the
+            # rep detector it made a ghost rep.
+            measured[name] = bool(sample.measured) and sample.status is TrackStatus.TRACKING
+            accepted[name] = np.asarray(z, float) if measured[name] else None
             causal[name] = sample.position
             if name == "bar":
                 bar_velocity = sample.velocity
@@ -168,12 +213,12 @@ class Engine:
                 self.calibration_stale = True
         if self.lift_frame is None:
             est = self._estimator
-            est.add(self.measurer.floor, accepted["bar"], m.plate_normal, accepted["hip"])
-            timed_out = t > self.config.lift_frame_timeout_s
+            est.add(self.measurer.floor, accepted["bar"], m.plate_normal, accepted["hip"], t, m.body_fit)
             if self.calibration is not None:
-                if len(est.bar_minus_hip) >= 10 or timed_out:
+                # (the calibration stores the forward sign: the lifter only confirms it)
+                if est.normals and (len(est.bar_minus_hip) >= 10 or t - est.t_first > self.config.lift_frame_timeout_s):
                     self.lift_frame = self._from_calibration()
-            elif est.ready() or (timed_out and est.floor):
+            elif est.ready(t):
                 self.lift_frame = est.estimate()
         self._pending.append((t, accepted))
         if self.lift_frame is not None:
@@ -182,11 +227,12 @@ class Engine:
             self._pending.clear()
         self._track_point(frame.frame_number, t, causal, bar_velocity)
 
-    def _from_calibration(self) -> LiftFrame:
+    def _from_calibration(self) -> LiftFrame | None:
         est = self._estimator
-        hint = np.median(est.bar_minus_hip, axis=0) if est.bar_minus_hip else None
         axis = np.median(est.normals, axis=0) if self.calibration.bar_axis is None and est.normals else None
-        return lift_frame_from(self.calibration, hint_forward_sign_vector=hint, bar_axis=axis)
+        if axis is None and self.calibration.bar_axis is None:
+            return None  # an empty platform's calibration, and no plate seen yet: no bar axis
+        return lift_frame_from(self.calibration, hint_forward_sign_vector=est.sign_hint(), bar_axis=axis)
 
     def _feed(self, t: float, acc: dict[str, np.ndarray | None]) -> None:
         if self.current is None:

@@ -67,6 +67,7 @@ class BodyFit:
     facing: int = 0
     knee_source: str | None = None  # "shank", "short", "thigh" (the leg axes) or "chain"
     top_clipped: bool = False  # the lifter reached the image's top edge (the head, the trunk cut off)
+    forward: np.ndarray | None = None  # (3,) unit, horizontal: the way the lifter faces (from the body's mass to the bar)
 
 
 def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -503,7 +504,7 @@ class BodyEstimator:
                 covs[name] = np.diag([sd, sd, sd]) ** 2 / max(score, 0.3)
         fit = BodyFit(ankle, knee, hip, shoulder, covs, sag,
                       score, {"shank": vis_s, "thigh": vis_t, "knee": vis_k, "hip": vis_h}, stature, facing, src,
-                      top_clipped)
+                      top_clipped, facing * fwd)
         self.last = fit
         return fit
 

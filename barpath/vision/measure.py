@@ -14,6 +14,11 @@ from barpath.vision.body import BodyEstimator, BodyFit
 from barpath.vision.plate import DEFAULT_BASELINE_M, PlateDetector, PlateFit, estimate_floor
 
 JOINTS = ("hip", "knee", "ankle", "shoulder")
+# The body is fitted only once the plate has been followed this many frames since it was (re)found by a full search:
+# the body estimator learns from each fit (the near leg's depth, the sagittal origin), and one frame's search can
+# take something else for the plate (a head seen once, a metre up): the near leg's depth learnt then stayed 12 cm
+# off until the bar next left the floor.
+PLATE_RUN_FOR_BODY = 3
 
 
 @dataclass
@@ -68,6 +73,7 @@ class FrameMeasurer:
         # too close or too low: the trunk leaves the image at lockout, and with it the hip and the knee).
         self.body_frames = 0
         self.body_cut_frames = 0
+        self._plate_run = 0  # consecutive frames the plate was followed (1: found by a search this frame)
 
     def measure(self, depth_m: np.ndarray, intrinsics: Intrinsics, t_s: float) -> FrameMeasurement:
         out = FrameMeasurement(t_s=float(t_s))
@@ -81,8 +87,10 @@ class FrameMeasurer:
             out.flags.add("no_floor")
         n_acq = self.plate.n_acquisitions
         fit = self.plate.detect(depth_m, intrinsics, t_s, floor=self.floor)
-        if self.plate.n_acquisitions != n_acq:
+        searched = self.plate.n_acquisitions != n_acq
+        if searched:
             out.flags.add("plate_search")
+        self._plate_run = 0 if fit is None else 1 if searched else self._plate_run + 1
         self._count_framing(fit, depth_m.shape)
         if fit is None:
             out.flags.add("no_plate")
@@ -91,7 +99,7 @@ class FrameMeasurer:
         out.plate_diameter_m, out.plate_quality, out.plate_fit = fit.diameter_m, fit.quality, fit
         # 0.75 period: at 30 Hz a 90 fps stream fits every 3rd frame even with timestamp jitter.
         due = self._body_t is None or t_s - self._body_t >= 0.75 * self.body_period_s or t_s < self._body_t
-        if self.body is not None and self.floor is not None and due:
+        if self.body is not None and self.floor is not None and due and self._plate_run >= PLATE_RUN_FOR_BODY:
             self._body_t = t_s
             bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s)
             out.body_fit = bf

@@ -271,6 +271,7 @@ class Engine:
             # idle = the bar has stayed within 2 cm of where it last moved to
             if s.motion_anchor is None or np.linalg.norm(acc["bar"] - s.motion_anchor) > 0.02:
                 s.motion_anchor, s.last_motion_t = acc["bar"], t
+        s.detector.set_resting_height(self.measurer.plate.learnt_diameter / 2.0)  # (the plate's size is learnt)
         reps = s.detector.feed(t, pts["bar"], None, pts["hip"], pts["knee"], pts["ankle"], pts["shoulder"])
         self.lift = s.detector.lift or self.lift
         for rep in reps:

@@ -62,6 +62,7 @@ class _ScriptedMeasurer:
     def __init__(self, script):
         self.script = script
         self.floor = FLOOR
+        self.plate = SimpleNamespace(learnt_diameter=0.45)
 
     def measure(self, depth_m, intrinsics, t_s):
         p = self.script(t_s)

@@ -75,6 +75,12 @@ class RepDetector:
             x = self.frame.vectors_to_lift(x) if vector else self.frame.to_lift(x)
         return x, True
 
+    def set_resting_height(self, height_m: float | None) -> None:
+        """The bar's height when its plates stand on the floor (their radius), for SegmentConfig.resting_height_m."""
+        old = self.seg_cfg.resting_height_m
+        if height_m is None or old is None or abs(height_m - old) > 0.002:
+            self.seg_cfg = replace(self.seg_cfg, resting_height_m=height_m)
+
     def feed(self, t, bar, bar_vel=None, hip=None, knee=None, ankle=None, shoulder=None) -> list[dict]:
         """Append samples; returns the reps completed by them (possibly empty)."""
         t = np.atleast_1d(np.asarray(t, float))

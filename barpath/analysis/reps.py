@@ -51,6 +51,11 @@ class SegmentConfig:
     deriv_sigma_s: float = 0.04  # kernel for velocity from position when no velocity is given
     onset_speed: float = 0.03  # m/s: phase boundaries are extrapolated from where |v| crosses this ...
     onset_fraction: float = 0.08  # ... or this fraction of the phase's peak speed, whichever is larger
+    # The bar's height when its plates stand on the floor (the plate's radius: lift-frame heights are above the
+    # floor), None if unknown. A recording that starts with the bar in the air (the plate found only once lifted, a
+    # camera started mid-set) has no floor first; a low at this height is still the floor, and the lift a deadlift.
+    resting_height_m: float | None = None
+    resting_tol_m: float = 0.025
 
 
 @dataclass
@@ -205,7 +210,16 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
     seg = Segmentation(None, None, delta, tp, velocity=vv)
     if len(tp) < 2:
         return seg
-    floor = float(ym[tp[0][0]]) if tp[0][1] == "L" else None
+    # The bar first seen mid-pull: its first "low" is where tracking began, in the air, not a rest.
+    fin_v = np.flatnonzero(np.isfinite(vv))
+    v0 = vv[max(tp[0][0], int(fin_v[0]))] if len(fin_v) else 0.0
+    seen_moving = bool(tp[0][1] == "L" and abs(v0) > max(cfg.onset_speed, 0.1))
+    floor = float(ym[tp[0][0]]) if tp[0][1] == "L" and not seen_moving else None
+    if cfg.resting_height_m is not None:
+        # Lows where the plates stand on the floor are the floor, whatever came first (the bar first seen mid-pull
+        # makes a first "low" in the air).
+        on_floor = [float(ym[i]) for i, k in tp if k == "L" and abs(ym[i] - cfg.resting_height_m) <= cfg.resting_tol_m]
+        floor = float(np.median(on_floor)) if on_floor else floor
     tol = max(cfg.floor_tol_m, cfg.floor_tol_fraction * rng)
     seg.floor = floor
 
@@ -232,7 +246,7 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         return seg
     from_floor = {m: floor is not None and abs(ym[legs[m][0]] - floor) <= tol for m in rises}
     n_f = sum(from_floor.values())
-    n_nf = len(rises) - n_f
+    n_nf = len(rises) - n_f - (seen_moving and not from_floor[rises[0]])  # (a pull seen from mid-way: unknown)
     lift = "rdl" if floor is None or (n_nf >= 1 and n_nf >= n_f - 1) else "deadlift"
     seg.lift = lift
 
@@ -288,8 +302,14 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
                 turns |= {f"eccentric_{k}": x for k, x in turns_of(fall).items()}
         reps.append(Phases(cs, ce, es, ee, i0, i1, rom, ready=bool(ready), turns=turns))
     if reps:
-        typical = float(np.median([r.range_estimate for r in reps]))
+        whole = [r for r in reps if not (seen_moving and r.low_index == tp[0][0])] or reps
+        whole_ids = {id(r) for r in whole}
+        typical = float(np.median([r.range_estimate for r in whole]))
+        top = float(np.median([ym[r.high_index] for r in whole]))
         for r in reps:
-            r.partial = bool(r.range_estimate < cfg.partial_fraction * typical)
+            if id(r) in whole_ids:
+                r.partial = bool(r.range_estimate < cfg.partial_fraction * typical)
+            else:  # its pull was seen from mid-way: only its top tells whether it reached lockout
+                r.partial = bool(ym[r.high_index] < top - (1.0 - cfg.partial_fraction) * typical)
     seg.reps = reps
     return seg

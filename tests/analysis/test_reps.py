@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from barpath.analysis import REP_KEYS, RepDetector, analyze_set, segment
+from barpath.analysis import REP_KEYS, RepDetector, SegmentConfig, analyze_set, segment
 from tests.analysis.profiles import timeline
 from tests.analysis.synth_inputs import TEST_FPS, analysed, make_case
 
@@ -45,6 +45,26 @@ def test_rdl_from_standing_and_with_pickup():
     t, y, v, _ = timeline(segs, fps=60)
     seg = segment(t, *_noisy(t, y, v, seed=1))
     assert seg.lift == "rdl" and len(seg.reps) == 3
+
+
+def test_a_deadlift_first_seen_in_the_air_is_still_a_deadlift():
+    # The bar is first tracked at lockout (the plate found only once lifted, or the camera started mid-set): the
+    # first turn is a top, so the floor is known only from the bar's height when the plates stand on it.
+    t, y, v, moves = timeline([(1.0, 0), (1.4, -0.5)] + DL * 2, fps=60, y0=0.725)
+    seg = segment(t, *_noisy(t, y, v))
+    assert seg.lift == "rdl"  # without the plate's radius: a lowering first, so taken for RDLs
+    seg = segment(t, *_noisy(t, y, v), SegmentConfig(resting_height_m=0.225))
+    assert seg.lift == "deadlift" and len(seg.reps) == 2
+    assert seg.reps[0].concentric_start == pytest.approx(moves[1][0], abs=0.1)
+    # ... also when tracking began mid-pull (a first "low" in the air): that rep's pull is not all seen
+    t, y, v, _ = timeline([(1.0, 0.5), (1.0, 0), (1.4, -0.5)] + DL * 2, fps=60)
+    mid = t >= 0.5
+    seg = segment(t[mid], *_noisy(t[mid], y[mid], v[mid]), SegmentConfig(resting_height_m=0.225))
+    assert seg.lift == "deadlift" and len(seg.reps) == 3
+    assert seg.reps[0].concentric_start is None and not seg.reps[0].partial
+    # ... while RDLs from standing, their lows 10 cm above the floor, stay RDLs
+    t, y, v, _ = timeline([(1.0, 0)] + [(1.6, -0.4), (0.9, 0.4), (0.3, 0)] * 3, fps=60, y0=0.725)
+    assert segment(t, *_noisy(t, y, v), SegmentConfig(resting_height_m=0.225)).lift == "rdl"
 
 
 def test_no_ghost_reps():

@@ -21,6 +21,12 @@ DIM_Z = 3
 _AXES = np.arange(3)
 _P = 3 * _AXES  # each axis's position state (its velocity and acceleration follow)
 
+_EYE = np.eye(DIM_X)
+_F_IDX = (np.concatenate([_P, _P, _P + 1]), np.concatenate([_P + 1, _P + 2, _P + 2]))  # the dt, dt²/2, dt entries
+_B = np.arange(3)
+_Q_IDX = (np.concatenate([3 * a + np.repeat(_B, 3) for a in _AXES]),  # each axis's 3x3 block, row-major
+          np.concatenate([3 * a + np.tile(_B, 3) for a in _AXES]))
+
 # z = H x: we measure the three positions.
 H = np.zeros((DIM_Z, DIM_X))
 H[0, 0] = H[1, 3] = H[2, 6] = 1.0
@@ -51,10 +57,9 @@ def chi2_3dof_ppf(p: float) -> float:
 def ca_transition(dt: float) -> np.ndarray:
     """F(dt) for the 9-state constant-acceleration model."""
     # p' = p + v dt + a dt²/2 ;  v' = v + a dt ;  a' = a   (per axis; states ordered p, v, a per axis)
-    f = np.eye(DIM_X)
-    f[_P, _P + 1] = dt
-    f[_P, _P + 2] = 0.5 * dt * dt
-    f[_P + 1, _P + 2] = dt
+    f = _EYE.copy()
+    h = 0.5 * dt * dt
+    f[_F_IDX] = (dt, dt, dt, h, h, h, dt, dt, dt)  # (one indexed write: this runs per tracker per frame)
     return f
 
 
@@ -66,14 +71,11 @@ def ca_process_noise(dt: float, q: float | np.ndarray) -> np.ndarray:
              [dt⁴/8,  dt³/3, dt²/2],
              [dt³/6,  dt²/2, dt   ]]
     """
-    q_axes = np.broadcast_to(np.asarray(q, float), (3,))
     d2, d3, d4, d5 = dt ** 2, dt ** 3, dt ** 4, dt ** 5
-    block = np.array([[d5 / 20.0, d4 / 8.0, d3 / 6.0],
-                      [d4 / 8.0, d3 / 3.0, d2 / 2.0],
-                      [d3 / 6.0, d2 / 2.0, dt]])
-    out = np.zeros((3, 3, 3, 3))  # (axis, row, axis, col): block-diagonal, filled without np.kron (per step)
-    out[_AXES, :, _AXES, :] = q_axes[:, None, None] * block
-    return out.reshape(DIM_X, DIM_X)
+    block = (d5 / 20.0, d4 / 8.0, d3 / 6.0, d4 / 8.0, d3 / 3.0, d2 / 2.0, d3 / 6.0, d2 / 2.0, dt)
+    out = np.zeros((DIM_X, DIM_X))  # block-diagonal, filled with one indexed write (per step)
+    out[_Q_IDX] = np.multiply.outer(np.broadcast_to(np.asarray(q, float), (3,)), block).ravel()
+    return out
 
 
 def measurement_cov(z_m: float, fx: float, baseline_m: float = 0.050, subpixel: float = 0.08,
@@ -144,8 +146,8 @@ class ConstantAccelerationKF:
 
     def mahalanobis2(self, z: np.ndarray, R: np.ndarray) -> float:
         """d² = yᵀ S⁻¹ y with y = z − H x⁻ and S = H P⁻ Hᵀ + R (against the current prior)."""
-        y = z - H @ self.kf.x
-        S = H @ self.kf.P @ H.T + R
+        y = z - self.kf.x[_P]  # (H x and H P Hᵀ: H selects the positions)
+        S = self.kf.P[np.ix_(_P, _P)] + R
         return float(y @ np.linalg.solve(S, y))
 
     def update(self, z: np.ndarray, R: np.ndarray) -> None:

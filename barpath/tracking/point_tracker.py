@@ -241,9 +241,9 @@ class PointTracker:
         show = alive and self._confirmed
         sample = TrackSample(
             t=t_s,
-            position=x[POS].copy() if show else None,
-            velocity=x[VEL].copy() if show else None,
-            acceleration=x[ACC].copy() if show else None,
+            position=x[POS] if show else None,  # (index lists: copies already)
+            velocity=x[VEL] if show else None,
+            acceleration=x[ACC] if show else None,
             measured=measured, rejected=rejected,
             cov_diag=np.diag(P).copy() if show else None,
             status=status, mahalanobis2=d2, frame_number=frame_number,

@@ -627,6 +627,10 @@ MIN_PLATE_DIAMETER_M = 0.25  # smaller discs (a head, a fist, clutter) are not s
 EDGE_BANDS_KEPT = 200  # fits the invalid edge band is learnt from (the latest) ...
 EDGE_BANDS_MIN = 10  # ... once this many
 EDGE_BAND_MAX_PX = 2.0  # wider is not the edge's invalid band (a stereo shadow, an occluder)
+# The bar's far plate, acquired within this long of the near plate's last fit, is not taken for it (see _other_plate);
+# plates of one bar lie >= 1 m apart along it (an Olympic bar's sleeves: 1.31 m between the inner collars).
+FAR_PLATE_MEMORY_S = 3.0
+OTHER_PLATE_MIN_M = 0.8
 
 
 class PlateDetector:
@@ -661,6 +665,7 @@ class PlateDetector:
         # of the latest; each fit's gap is measured after the correction in use, so the band is the sum).
         self._edge_bands: deque[float] = deque(maxlen=EDGE_BANDS_KEPT)
         self.edge_px = 0.0
+        self._near: tuple[np.ndarray, np.ndarray, float | None] | None = None  # the last fit's centre, normal, time
 
     @property
     def _size_known(self) -> bool:
@@ -676,6 +681,7 @@ class PlateDetector:
     def reset(self) -> None:
         self.last = None
         self.last_t = None
+        self._near = None
 
     def detect(self, depth_m: np.ndarray, intr: Intrinsics, t_s: float | None = None, floor=None) -> PlateFit | None:
         fit = None
@@ -708,9 +714,12 @@ class PlateDetector:
                 if fit is not None:
                     self.size_m = fit.diameter_m
                     self._diams.clear()
+            if fit is not None and self._other_plate(fit, t_s):
+                fit = None
         if fit is not None:
             self.last = fit
             self.last_t = t_s
+            self._near = (fit.center, fit.normal, t_s)
             if fit.edge_gap_px is not None and fit.quality > 0.5:
                 self._edge_bands.append(self.edge_px + fit.edge_gap_px)
                 if len(self._edge_bands) >= EDGE_BANDS_MIN:
@@ -720,6 +729,21 @@ class PlateDetector:
         else:
             self.last = None
         return fit
+
+    def _other_plate(self, fit: PlateFit, t_s: float | None) -> bool:
+        """Is a newly acquired fit the bar's far plate? It lies a bar's length farther along the axis of the plate
+        followed until moments ago (that one hidden or cut by an image edge for a few frames): the track would jump
+        1.4 m along the bar and restart. Within FAR_PLATE_MEMORY_S of the last fit only."""
+        if self._near is None or t_s is None or self._near[2] is None:
+            return False
+        c, n, t0 = self._near
+        dt = t_s - t0
+        if not 0.0 <= dt <= FAR_PLATE_MEMORY_S:
+            return False
+        d = fit.center - c
+        along = float(d @ n)  # the normal points toward the camera: the far plate lies at negative `along`
+        across = float(np.linalg.norm(d - along * n))
+        return along < -OTHER_PLATE_MIN_M and across < self.max_speed * dt + 0.1
 
     def _plausible(self, fit: PlateFit, floor=None, size_m: float | None = None) -> bool:
         floor = floor if floor is not None else self.floor

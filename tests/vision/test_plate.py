@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from barpath.synth.noise import add_d400_noise
-from barpath.synth.render import DepthRenderer
+from barpath.synth.render import LABELS, DepthRenderer
 from barpath.synth.scenario import SCENARIOS, render_frames
 from barpath.synth.scene import build_static_scene, camera_side_of
 from barpath.vision.plate import PlateDetector, _edge_gap, find_plate_candidates
@@ -185,3 +185,22 @@ def test_the_edge_band_is_learnt_and_the_diameter_with_it():
             det.detect(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
     assert 0.5 < det.edge_px < 2.0
     assert abs(det.learnt_diameter - 0.45) < 0.004  # 0.448 (0.431 before)
+
+
+def test_the_far_plate_is_not_taken_for_the_near_one_lost_for_a_moment():
+    # The near plate hidden for a few frames (here: its pixels blanked) while the bar's far plate stays in view: a
+    # fresh search finds the far one, but a detector that followed the near plate until moments ago does not jump
+    # 1.4 m along the bar to it (the track would restart there and back). (Walk-in: nobody at the bar yet.)
+    sc, f = _frame("deadlift_walkin", 0)
+    depth = f.depth.astype(np.float32) * 0.001
+    det = PlateDetector(0.45)
+    near = det.detect(depth, sc.intrinsics, f.t)
+    assert near is not None and np.linalg.norm(near.center - np.array(f.truth["plate"])) < 0.01
+    hidden = depth.copy()
+    hidden[(f.labels == LABELS["plate"]) & (depth < near.center[2] + 0.5)] = 0.0
+    far = PlateDetector(0.45).detect(hidden, sc.intrinsics, f.t)
+    assert far is not None and far.center @ near.normal < near.center @ near.normal - 1.0  # the far plate: findable
+    assert det.detect(hidden, sc.intrinsics, f.t + 0.1) is None
+    assert det.detect(depth, sc.intrinsics, f.t + 0.2) is not None  # the near one back: found again
+    # ... but seconds later, with the near plate gone, the far plate is the bar's plate in view
+    assert det.detect(hidden, sc.intrinsics, f.t + 4.0) is not None

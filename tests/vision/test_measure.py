@@ -63,3 +63,33 @@ def test_framing_note_says_when_the_lifter_leaves_the_top_edge():
     for bf in [_body(True, False)] * 29:
         m._count_body_framing(bf)
     assert m.framing_note() == ""  # too few fits to judge
+
+
+class _ScriptedPlates:
+    """Stands in for PlateDetector: the plate's centre per frame (None: not found; every miss is a search)."""
+
+    def __init__(self, script):
+        self.script, self.n_acquisitions, self.tracking = script, 0, False
+
+    def detect(self, depth_m, intr, t_s, floor=None):
+        c = self.script(t_s)
+        if not self.tracking or c is None:
+            self.n_acquisitions += 1
+        self.tracking = c is not None
+        return None if c is None else SimpleNamespace(center=np.asarray(c, float), cov=np.eye(3), normal=np.array(
+            [0.0, 0.0, -1.0]), diameter_m=0.45, quality=0.8, pixel=np.array([50.0, 50.0]), radius_px=10.0)
+
+
+def test_the_body_waits_after_the_plate_jumped():
+    # The plate found, lost; a search takes a head a metre up for it in one frame, then finds the plate again:
+    # the body is fitted on the first find, not on the jumps, and again 3 frames after the last one.
+    fps, plate = 60.0, np.array([0.0, 0.8, 2.3])
+    frames = {2: plate, 17: plate + [0.0, -1.0, 0.0], 19: plate, 20: plate, 21: plate, 22: plate}
+    m = FrameMeasurer(body_rate_hz=0.0)
+    m.plate = _ScriptedPlates(lambda t: frames.get(int(round(t * fps))))
+    m.floor, m.floor_t, m.floor_refit_s = SimpleNamespace(normal=np.array([0.0, -1.0, 0.0])), 0.0, 1e9
+    fitted = []
+    m.body = SimpleNamespace(estimate=lambda depth, intr, fit, floor, t_s: fitted.append(int(round(t_s * fps))))
+    for k in range(25):
+        m.measure(np.zeros((4, 4), np.float32), None, k / fps)
+    assert fitted == [2, 21, 22]

@@ -14,6 +14,7 @@ detector's local regression over the filter-accepted measurements (identical liv
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,7 +26,8 @@ from barpath.analysis.setsummary import summarize_set
 from barpath.calibrate import Calibration, check_fit, lift_frame_from
 from barpath.events import Event, RepFinished, SetFinished, SetStarted, TrackBatch, TrackPoint
 from barpath.sources.frame import DepthFrame, Intrinsics
-from barpath.tracking.point_tracker import PointTracker, TrackStatus
+from barpath.tracking.point_tracker import FilterRecord, PointTracker
+from barpath.vision.body import BodyFit
 from barpath.vision.floor import FloorFit
 from barpath.vision.measure import FrameMeasurer
 
@@ -54,6 +56,23 @@ class FrameRecord:
     t: float
     measured: dict[str, bool]
     causal: dict[str, np.ndarray | None]  # filter position per point
+
+
+# A frame's measurements are passed on this long after it (s): a track's first measurements are tentative until
+# `confirm` (3) agree, 2-3 frames or body fits later; not confirmed by then, they are dropped.
+CONFIRM_WAIT_S = 0.3
+
+
+@dataclass
+class _Held:
+    """A frame's measurements waiting for their tracks' confirmation."""
+
+    t: float
+    z: dict[str, np.ndarray | None]  # the measurement each tracker accepted (confirmed or not yet)
+    recs: dict[str, FilterRecord]  # each tracker's record of the step: `confirmed` is set once the track is
+    measured: dict[str, bool]  # the FrameRecord's flags, filled in on release
+    plate_normal: np.ndarray | None
+    body_fit: BodyFit | None
 
 
 @dataclass
@@ -157,7 +176,8 @@ class Engine:
         self.emit = emit or (lambda e: None)
         self.measurer = FrameMeasurer(plate_diameter_m=self.config.plate_diameter_m,
                                       baseline_m=self.config.baseline_m)
-        history = None if self.config.keep_history else 2
+        # (live: enough records for a tentative track's to be marked confirmed while its frames are held)
+        history = None if self.config.keep_history else 128
         self.trackers = {p: PointTracker(p, fx=intrinsics.fx, max_history=history) for p in POINTS}
         self.lift_frame = lift_frame
         self._estimator = None if lift_frame is not None else \
@@ -179,6 +199,7 @@ class Engine:
         self._rest_bar: np.ndarray | None = None  # where the bar was when the last set ended
         self._last_bar: np.ndarray | None = None
         self._preroll: list[tuple[float, dict[str, np.ndarray | None]]] = []
+        self._held: deque[_Held] = deque()  # frames waiting for their tracks' confirmation (_release)
 
     # ------------------------------------------------------------------ per frame
     def process(self, frame: DepthFrame) -> None:
@@ -187,45 +208,61 @@ class Engine:
         t = (frame.timestamp_ms - self.t0_ms) / 1000.0
         depth_m = frame.depth_m()
         m = self.measurer.measure(depth_m, frame.intrinsics, t)
-        accepted: dict[str, np.ndarray | None] = {}
+        zs: dict[str, np.ndarray | None] = {}
+        recs: dict[str, FilterRecord] = {}
         causal: dict[str, np.ndarray | None] = {}
-        measured: dict[str, bool] = {}
         bar_velocity = None
         for name, tracker in self.trackers.items():
             z = getattr(m, name)
             cov = m.plate_cov if name == "bar" else m.covs.get(name)
             sample = tracker.step(t, z, cov, frame.frame_number)
-            # Only a confirmed track's measurements count: a lone detection of something else (a head taken for a
-            # plate for one frame, a metre off) starts a tentative track that the next frames drop, and fed to the
-            # rep detector it made a ghost rep.
-            measured[name] = bool(sample.measured) and sample.status is TrackStatus.TRACKING
-            accepted[name] = np.asarray(z, float) if measured[name] else None
+            zs[name] = np.asarray(z, float) if sample.measured else None
+            recs[name] = tracker.history[-1]
             causal[name] = sample.position
             if name == "bar":
                 bar_velocity = sample.velocity
+        held = _Held(t, zs, recs, {name: False for name in zs}, m.plate_normal, m.body_fit)
         if self.config.keep_history:
-            self.records.append(FrameRecord(frame.frame_number, t, measured, causal))
+            self.records.append(FrameRecord(frame.frame_number, t, held.measured, causal))
         if not self._calibration_checked:
             self._calibration_checked = True
             ok, self.calibration_note = check_fit(self.calibration, depth_m, frame.intrinsics)
             if not ok:
                 self.calibration = None  # stale: reported in calibration_note, never silently used
                 self.calibration_stale = True
-        if self.lift_frame is None:
-            est = self._estimator
-            est.add(self.measurer.floor, accepted["bar"], m.plate_normal, accepted["hip"], t, m.body_fit)
-            if self.calibration is not None:
-                # (the calibration stores the forward sign: the lifter only confirms it)
-                if est.normals and (len(est.bar_minus_hip) >= 10 or t - est.t_first > self.config.lift_frame_timeout_s):
-                    self.lift_frame = self._from_calibration()
-            elif est.ready(t):
-                self.lift_frame = est.estimate()
-        self._pending.append((t, accepted))
-        if self.lift_frame is not None:
-            for tp, acc in self._pending:
-                self._feed(tp, acc)
-            self._pending.clear()
+        self._held.append(held)
+        self._release(t)
         self._track_point(frame.frame_number, t, causal, bar_velocity)
+
+    def _release(self, t_now: float | None) -> None:
+        """Pass on the frames held CONFIRM_WAIT_S (all when t_now is None) to the lift frame and the rep detector.
+
+        Only a confirmed track's measurements count: a lone detection of something else (a head taken for a plate
+        for one frame, a metre off) starts a tentative track that the next frames drop, and fed to the rep detector
+        it made a ghost rep. A track's first measurements are tentative until it is confirmed a few measurements
+        later, so each frame waits for that before its measurements are passed on (or dropped)."""
+        while self._held and (t_now is None or t_now - self._held[0].t >= CONFIRM_WAIT_S):
+            h = self._held.popleft()
+            accepted: dict[str, np.ndarray | None] = {}
+            for name, z in h.z.items():
+                h.measured[name] = z is not None and h.recs[name].confirmed
+                accepted[name] = z if h.measured[name] else None
+            t = h.t
+            if self.lift_frame is None:
+                est = self._estimator
+                est.add(self.measurer.floor, accepted["bar"], h.plate_normal, accepted["hip"], t, h.body_fit)
+                if self.calibration is not None:
+                    # (the calibration stores the forward sign: the lifter only confirms it)
+                    if est.normals and (len(est.bar_minus_hip) >= 10
+                                        or t - est.t_first > self.config.lift_frame_timeout_s):
+                        self.lift_frame = self._from_calibration()
+                elif est.ready(t):
+                    self.lift_frame = est.estimate()
+            self._pending.append((t, accepted))
+            if self.lift_frame is not None:
+                for tp, acc in self._pending:
+                    self._feed(tp, acc)
+                self._pending.clear()
 
     def _from_calibration(self) -> LiftFrame | None:
         est = self._estimator
@@ -314,6 +351,8 @@ class Engine:
 
     def end_set(self, reason: str = "key") -> SetState | None:
         """Close the current set (emitting its last reps); the next frames start a new one."""
+        if reason == "key":
+            self._release(None)  # the frames held for their tracks' confirmation are this set's
         s = self.current
         if s is None:
             return None
@@ -329,6 +368,7 @@ class Engine:
 
     # ------------------------------------------------------------------ end
     def finish(self) -> None:
+        self._release(None)
         if self._pending and self.lift_frame is None and self._estimator is not None:
             self.lift_frame = self._from_calibration() if self.calibration is not None else self._estimator.estimate()
             if self.lift_frame is not None:

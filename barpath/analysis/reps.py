@@ -210,16 +210,18 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
     seg = Segmentation(None, None, delta, tp, velocity=vv)
     if len(tp) < 2:
         return seg
-    # The bar first seen mid-pull: its first "low" is where tracking began, in the air, not a rest.
-    fin_v = np.flatnonzero(np.isfinite(vv))
-    v0 = vv[max(tp[0][0], int(fin_v[0]))] if len(fin_v) else 0.0
-    seen_moving = bool(tp[0][1] == "L" and abs(v0) > max(cfg.onset_speed, 0.1))
-    floor = float(ym[tp[0][0]]) if tp[0][1] == "L" and not seen_moving else None
+    floor = float(ym[tp[0][0]]) if tp[0][1] == "L" else None
+    seen_moving = False
     if cfg.resting_height_m is not None:
-        # Lows where the plates stand on the floor are the floor, whatever came first (the bar first seen mid-pull
-        # makes a first "low" in the air).
+        # Lows where the plates stand on the floor are the floor, whatever came first: the bar first seen mid-pull
+        # makes a first "low" in the air, where tracking began (when the plates are never seen on the floor, e.g.
+        # the camera too close, the lows are where tracking resumes each rep: the first one stands for them all).
         on_floor = [float(ym[i]) for i, k in tp if k == "L" and abs(ym[i] - cfg.resting_height_m) <= cfg.resting_tol_m]
-        floor = float(np.median(on_floor)) if on_floor else floor
+        if on_floor:
+            floor = float(np.median(on_floor))
+            fin_v = np.flatnonzero(np.isfinite(vv))
+            v0 = vv[max(tp[0][0], int(fin_v[0]))] if len(fin_v) else 0.0
+            seen_moving = bool(tp[0][1] == "L" and abs(v0) > max(cfg.onset_speed, 0.1))
     tol = max(cfg.floor_tol_m, cfg.floor_tol_fraction * rng)
     seg.floor = floor
 

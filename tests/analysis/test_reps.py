@@ -62,6 +62,14 @@ def test_a_deadlift_first_seen_in_the_air_is_still_a_deadlift():
     seg = segment(t[mid], *_noisy(t[mid], y[mid], v[mid]), SegmentConfig(resting_height_m=0.225))
     assert seg.lift == "deadlift" and len(seg.reps) == 3
     assert seg.reps[0].concentric_start is None and not seg.reps[0].partial
+    # ... and when the plates are never seen on the floor (lost at the image's bottom edge below 31 cm), the lows
+    # where tracking resumes each rep stand for the floor
+    t, y, v, _ = timeline(DL * 3, fps=60)
+    yn, vn = _noisy(t, y, v)
+    yn[y < 0.31] = np.nan
+    vn[y < 0.31] = np.nan
+    seg = segment(t, yn, vn, SegmentConfig(resting_height_m=0.225))
+    assert seg.lift == "deadlift" and len(seg.reps) == 3
     # ... while RDLs from standing, their lows 10 cm above the floor, stay RDLs
     t, y, v, _ = timeline([(1.0, 0)] + [(1.6, -0.4), (0.9, 0.4), (0.3, 0)] * 3, fps=60, y0=0.725)
     assert segment(t, *_noisy(t, y, v), SegmentConfig(resting_height_m=0.225)).lift == "rdl"

@@ -234,6 +234,14 @@ class Engine:
         self._release(t)
         self._track_point(frame.frame_number, t, causal, bar_velocity)
 
+    def waiting_note(self) -> str:
+        """Why no reps can be counted yet (the lift frame is not known): '' once it is."""
+        if self.lift_frame is not None or self._estimator is None:
+            return ""
+        if not self._estimator.normals:
+            return "looking for the plate"
+        return "plate found: waiting for the lifter"
+
     def _release(self, t_now: float | None) -> None:
         """Pass on the frames held CONFIRM_WAIT_S (all when t_now is None) to the lift frame and the rep detector.
 

@@ -41,8 +41,10 @@ def calibration_label(engine: Engine) -> str:
 
 def status_message(engine: Engine) -> str:
     """What the status line warns about: a stored calibration that no longer fits, else the plate going out of the
-    image (framing), else nothing."""
-    return engine.calibration_note if engine.calibration_stale else engine.measurer.framing_note(brief=True)
+    image (framing), else what the lift frame waits for (the plate, the lifter), else nothing."""
+    if engine.calibration_stale:
+        return engine.calibration_note
+    return engine.measurer.framing_note(brief=True) or engine.waiting_note()
 
 
 @dataclass

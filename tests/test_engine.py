@@ -96,3 +96,23 @@ def test_a_lone_detection_of_something_else_makes_no_rep():
     assert engine.all_reps() == []
     assert not engine.records[17].measured["bar"]  # not confirmed: not counted as measured either
     assert engine.records[30].measured["bar"]
+
+
+def test_the_status_says_what_the_lift_frame_waits_for():
+    from barpath.pipeline import status_message
+
+    intr = Intrinsics(width=16, height=12, fx=10.0, fy=10.0, ppx=8.0, ppy=6.0)
+    engine = Engine(intr)
+    bar = {"on": False}
+    engine.measurer = _ScriptedMeasurer(lambda t: BAR if bar["on"] else None)
+    engine.measurer.framing_note = lambda brief=False: ""
+
+    def frame(k):
+        return DepthFrame(np.zeros((12, 16), np.uint16), 0.001, 1000.0 + k * 1000.0 / 30, k + 1, intr)
+
+    engine.process(frame(0))
+    assert status_message(engine) == "looking for the plate"
+    bar["on"] = True
+    for k in range(1, 200):  # nobody at the bar for 6.6 s: no sign for forward
+        engine.process(frame(k))
+    assert engine.lift_frame is None and status_message(engine) == "plate found: waiting for the lifter"

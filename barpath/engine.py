@@ -61,6 +61,9 @@ class FrameRecord:
 # A frame's measurements are passed on this long after it (s): a track's first measurements are tentative until
 # `confirm` (3) agree, 2-3 frames or body fits later; not confirmed by then, they are dropped.
 CONFIRM_WAIT_S = 0.3
+# Frames kept for the rep detector while the lift frame waits for the plate and the lifter (s): longer than the
+# estimator's give-up wait, so that a set is never cut.
+PENDING_MAX_S = 60.0
 
 
 @dataclass
@@ -189,7 +192,8 @@ class Engine:
         self._calibration_checked = calibration is None
         self.calibration_stale = False  # a stored calibration was found but no longer fits the scene
         self.records: list[FrameRecord] = []
-        self._pending: list[tuple[float, dict[str, np.ndarray | None]]] = []  # before the lift frame is known
+        # before the lift frame is known (the latest PENDING_MAX_S: memory stays flat before a plate is ever seen)
+        self._pending: deque[tuple[float, dict[str, np.ndarray | None]]] = deque()
         self._batch: list[TrackPoint] = []
         self._batch_t0: float | None = None
         self.t0_ms: float | None = None
@@ -267,6 +271,8 @@ class Engine:
                 elif est.ready(t):
                     self.lift_frame = est.estimate()
             self._pending.append((t, accepted))
+            while t - self._pending[0][0] > PENDING_MAX_S:
+                self._pending.popleft()
             if self.lift_frame is not None:
                 for tp, acc in self._pending:
                     self._feed(tp, acc)

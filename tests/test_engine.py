@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from barpath.analysis.liftframe import LiftFrame
-from barpath.engine import Engine, LiftFrameEstimator
+from barpath.engine import Engine, EngineConfig, LiftFrameEstimator
 from barpath.sources.frame import DepthFrame, Intrinsics
 from barpath.vision.measure import FrameMeasurement
 
@@ -116,3 +116,16 @@ def test_the_status_says_what_the_lift_frame_waits_for():
     for k in range(1, 200):  # nobody at the bar for 6.6 s: no sign for forward
         engine.process(frame(k))
     assert engine.lift_frame is None and status_message(engine) == "plate found: waiting for the lifter"
+
+
+def test_memory_stays_flat_while_no_plate_is_ever_seen():
+    from barpath.engine import PENDING_MAX_S
+
+    intr = Intrinsics(width=16, height=12, fx=10.0, fy=10.0, ppx=8.0, ppy=6.0)
+    engine = Engine(intr, config=EngineConfig(keep_history=False))
+    engine.measurer = _ScriptedMeasurer(lambda t: None)  # an empty platform, live
+    fps = 10.0
+    for k in range(int(2 * PENDING_MAX_S * fps)):
+        engine.process(DepthFrame(np.zeros((12, 16), np.uint16), 0.001, k * 1000.0 / fps, k + 1, intr))
+    assert engine.lift_frame is None
+    assert len(engine._pending) <= PENDING_MAX_S * fps + 1

@@ -41,7 +41,7 @@ class EngineConfig:
     idle_end_s: float | None = None  # end a set after this long without reps in progress (None: never)
     batch_s: float = 1.0 / 30.0  # TrackBatch period (data time)
     lift_frame_timeout_s: float = 3.0  # the plate seen this long (and the lifter's facing known): estimate the lift frame
-    lift_frame_give_up_s: float = 30.0  # the plate seen this long: estimate it with whatever there is
+    lift_frame_give_up_s: float = 30.0  # the bar lifted this long and no sign from the lifter: estimate it anyway
     keep_history: bool = True  # per-frame records + full filter history for the offline smoother (analyze);
     # a live session turns this off so memory stays flat however long the camera runs
     restart_move_m: float = 0.05  # after a set ended, the bar moving this far starts the next one
@@ -62,7 +62,7 @@ class FrameRecord:
 # `confirm` (3) agree, 2-3 frames or body fits later; not confirmed by then, they are dropped.
 CONFIRM_WAIT_S = 0.3
 # Frames kept for the rep detector while the lift frame waits for the plate and the lifter (s): longer than the
-# estimator's give-up wait, so that a set is never cut.
+# estimator's give-up wait once the bar is lifted, so that a set is never cut.
 PENDING_MAX_S = 60.0
 
 
@@ -94,8 +94,11 @@ class LiftFrameEstimator:
     The forward SIGN needs the lifter: the measured hips behind the bar, or (before the hips are reported: the
     stature is learnt first) the body fits' facing, from the silhouette's mass behind the bar. The bar is often in
     view long before the lifter (a loaded bar on the platform, a walk-in): the frame is estimated once the plate has
-    been seen for `timeout_s` AND the lifter has given a sign, or after `give_up_s` with whatever there is.
+    been seen for `timeout_s` AND the lifter has given a sign; or, when the bar is being lifted (it moved 5 cm) with
+    no sign from the body (cut by the image's edges), `give_up_s` after it first moved, with whatever there is.
     """
+
+    MOVED_M = 0.05  # the bar moved this far from where it was first seen: someone is lifting it
 
     MIN_HIPS = 3  # bar - hip samples that decide the sign (hip measurements are confident ones)
     MIN_FACINGS = 10  # ... or this many confident body fits' facings
@@ -110,6 +113,7 @@ class LiftFrameEstimator:
         self.bars: list[np.ndarray] = []
         self.facings: list[np.ndarray] = []  # the lifter's forward per confident body fit (unit, camera coords)
         self.t_first: float | None = None  # when the plate was first seen
+        self.t_moved: float | None = None  # when the bar first moved MOVED_M from there
 
     def add(self, floor: FloorFit | None, bar, normal, hip, t: float | None = None, body=None) -> None:
         """body: this frame's BodyFit (or None)."""
@@ -120,6 +124,8 @@ class LiftFrameEstimator:
                 self.t_first = t
         if bar is not None:
             self.bars.append(np.asarray(bar, float))
+            if self.t_moved is None and t is not None and np.linalg.norm(self.bars[-1] - self.bars[0]) > self.MOVED_M:
+                self.t_moved = t
             if hip is not None:
                 self.bar_minus_hip.append(np.asarray(bar, float) - np.asarray(hip, float))
         if body is not None and body.forward is not None and body.score > self.FACING_SCORE:
@@ -130,15 +136,15 @@ class LiftFrameEstimator:
 
     def ready(self, t: float | None = None) -> bool:
         """Enough to estimate: ~1 s of plate normals (one normal is noisy at 3 m and beyond) and 10 hips; or, at
-        time t, the plate seen for timeout_s and a sign from the lifter; or the plate seen for give_up_s."""
+        time t, the plate seen for timeout_s and a sign from the lifter; or the bar lifted for give_up_s."""
         if self.floor is None or not self.normals:
             return False
         if len(self.normals) >= 30 and len(self.bar_minus_hip) >= 10:
             return True
         if t is None or self.t_first is None:
             return False
-        waited = t - self.t_first
-        return (waited > self.timeout_s and self.has_sign()) or waited > self.give_up_s
+        return (t - self.t_first > self.timeout_s and self.has_sign()) or \
+            (self.t_moved is not None and t - self.t_moved > self.give_up_s)
 
     def sign_hint(self) -> np.ndarray | None:
         """A vector the forward direction has a positive component along: the median bar - hip, else the summed

@@ -72,7 +72,7 @@ class _Held:
 
     t: float
     z: dict[str, np.ndarray | None]  # the measurement each tracker accepted (confirmed or not yet)
-    recs: dict[str, FilterRecord]  # each tracker's record of the step: `confirmed` is set once the track is
+    recs: dict[str, FilterRecord]  # each tracker's record of the step (its `confirmed` is set when the track is)
     measured: dict[str, bool]  # the FrameRecord's flags, filled in on release
     plate_normal: np.ndarray | None
     body_fit: BodyFit | None
@@ -99,7 +99,6 @@ class LiftFrameEstimator:
     """
 
     MOVED_M = 0.05  # the bar moved this far from where it was first seen: someone is lifting it
-
     MIN_HIPS = 3  # bar - hip samples that decide the sign (hip measurements are confident ones)
     MIN_FACINGS = 10  # ... or this many confident body fits' facings
     FACING_SCORE = 0.5  # a body fit's score above which its facing counts
@@ -115,8 +114,8 @@ class LiftFrameEstimator:
         self.t_first: float | None = None  # when the plate was first seen
         self.t_moved: float | None = None  # when the bar first moved MOVED_M from there
 
-    def add(self, floor: FloorFit | None, bar, normal, hip, t: float | None = None, body=None) -> None:
-        """body: this frame's BodyFit (or None)."""
+    def add(self, floor: FloorFit | None, bar, normal, hip, t: float | None = None,
+            body: BodyFit | None = None) -> None:
         self.floor = floor if floor is not None else self.floor
         if normal is not None:
             self.normals.append(np.asarray(normal, float))
@@ -192,7 +191,7 @@ class Engine:
         self._estimator = None if lift_frame is not None else \
             LiftFrameEstimator(self.config.lift_frame_timeout_s, self.config.lift_frame_give_up_s)
         # A stored calibration replaces the auto estimate once the first frame confirms it still fits; the
-        # forward sign still comes from where the hips are (the estimator's bar - hip samples).
+        # forward sign still comes from the lifter when seen (the estimator's sign_hint), else the stored one.
         self.calibration = calibration
         self.calibration_note = "" if calibration is None else "calibration not checked yet"
         self._calibration_checked = calibration is None

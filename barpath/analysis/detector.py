@@ -78,7 +78,7 @@ class RepDetector:
     def set_resting_height(self, height_m: float | None) -> None:
         """The bar's height when its plates stand on the floor (their radius), for SegmentConfig.resting_height_m."""
         old = self.seg_cfg.resting_height_m
-        if height_m is None or old is None or abs(height_m - old) > 0.002:
+        if (height_m is None) != (old is None) or (old is not None and abs(height_m - old) > 0.002):
             self.seg_cfg = replace(self.seg_cfg, resting_height_m=height_m)
 
     def feed(self, t, bar, bar_vel=None, hip=None, knee=None, ankle=None, shoulder=None) -> list[dict]:

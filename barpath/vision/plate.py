@@ -705,17 +705,19 @@ class PlateDetector:
                     self._floor_tried = True
                 floor = self.floor
             fit = self._acquire(depth_m, intr, floor, r_prior, self.size_m)
+            if fit is not None and self._other_plate(fit, t_s):
+                return self._lost()
             if fit is None and self._other_sizes and len(self._diams) < 5:
                 # Nothing of the expected size (and no measured diameter yet): try one other size per call.
                 sizes = [self.diameter_m] + self._other_sizes
                 size = [d for d in sizes if d != self.size_m][self._next_size % (len(sizes) - 1)]
                 self._next_size += 1
                 fit = self._acquire(depth_m, intr, floor, size / 2.0, size, measure_size=True)
+                if fit is not None and self._other_plate(fit, t_s):
+                    return self._lost()
                 if fit is not None:
                     self.size_m = fit.diameter_m
                     self._diams.clear()
-            if fit is not None and self._other_plate(fit, t_s):
-                fit = None
         if fit is not None:
             self.last = fit
             self.last_t = t_s
@@ -727,8 +729,11 @@ class PlateDetector:
             if not fit.radius_fixed and fit.quality > 0.5:
                 self._diams.append(fit.diameter_m)
         else:
-            self.last = None
+            self._lost()
         return fit
+
+    def _lost(self) -> None:
+        self.last = None
 
     def _other_plate(self, fit: PlateFit, t_s: float | None) -> bool:
         """Is a newly acquired fit the bar's far plate? It lies a bar's length farther along the axis of the plate

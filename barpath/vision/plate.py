@@ -631,6 +631,7 @@ EDGE_BAND_MAX_PX = 2.0  # wider is not the edge's invalid band (a stereo shadow,
 # plates of one bar lie >= 1 m apart along it (an Olympic bar's sleeves: 1.31 m between the inner collars).
 FAR_PLATE_MEMORY_S = 3.0
 OTHER_PLATE_MIN_M = 0.8
+JUMP_MEMORY_S = 1.0  # ... nor anything found beyond the plate's reach within this long of its last fit
 
 
 class PlateDetector:
@@ -736,9 +737,11 @@ class PlateDetector:
         self.last = None
 
     def _other_plate(self, fit: PlateFit, t_s: float | None) -> bool:
-        """Is a newly acquired fit the bar's far plate? It lies a bar's length farther along the axis of the plate
-        followed until moments ago (that one hidden or cut by an image edge for a few frames): the track would jump
-        1.4 m along the bar and restart. Within FAR_PLATE_MEMORY_S of the last fit only."""
+        """Is a newly acquired fit something other than the plate followed until moments ago (that one hidden or
+        cut by an image edge for a few frames)? Within JUMP_MEMORY_S of its last fit: anything beyond its reach
+        (a bystander's trunk 0.7 m up, taken for a plate at 424x240, made a ghost rep at 2.3 m/s); within
+        FAR_PLATE_MEMORY_S: the bar's far plate, a bar's length farther along its axis (the track would jump 1.4 m
+        along the bar and restart)."""
         if self._near is None or t_s is None or self._near[2] is None:
             return False
         c, n, t0 = self._near
@@ -746,9 +749,12 @@ class PlateDetector:
         if not 0.0 <= dt <= FAR_PLATE_MEMORY_S:
             return False
         d = fit.center - c
+        reach = self.max_speed * dt + 0.1
+        if dt <= JUMP_MEMORY_S and float(np.linalg.norm(d)) > reach:
+            return True
         along = float(d @ n)  # the normal points toward the camera: the far plate lies at negative `along`
         across = float(np.linalg.norm(d - along * n))
-        return along < -OTHER_PLATE_MIN_M and across < self.max_speed * dt + 0.1
+        return along < -OTHER_PLATE_MIN_M and across < reach
 
     def _plausible(self, fit: PlateFit, floor=None, size_m: float | None = None) -> bool:
         floor = floor if floor is not None else self.floor

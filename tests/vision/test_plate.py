@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -204,3 +206,19 @@ def test_the_far_plate_is_not_taken_for_the_near_one_lost_for_a_moment():
     assert det.detect(depth, sc.intrinsics, f.t + 0.2) is not None  # the near one back: found again
     # ... but seconds later, with the near plate gone, the far plate is the bar's plate in view
     assert det.detect(hidden, sc.intrinsics, f.t + 4.0) is not None
+
+
+def test_nothing_beyond_the_plates_reach_is_taken_for_it_moments_after():
+    # The plate followed, then hidden; a search finds a plate-like disc half a metre aside (a bystander's trunk found
+    # this way made a ghost rep): out of the plate's reach 0.1 s later, so not taken for it; a second later the plate
+    # may have gone anywhere, so it is.
+    sc, f = _frame("deadlift_walkin", 0)
+    depth = f.depth.astype(np.float32) * 0.001
+    det = PlateDetector(0.45)
+    near = det.detect(depth, sc.intrinsics, f.t)
+    assert near is not None
+    aside = replace(near, center=near.center + np.array([0.5, 0.0, 0.0]))
+    det._acquire = lambda *a, **k: aside  # what the search finds in the frames below
+    hidden = np.zeros_like(depth)  # (nothing to follow: the search runs)
+    assert det.detect(hidden, sc.intrinsics, f.t + 0.1) is None
+    assert det.detect(hidden, sc.intrinsics, f.t + 1.2) is aside

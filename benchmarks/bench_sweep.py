@@ -1,0 +1,106 @@
+"""Generalisation sweep: random scenes the presets do not cover, each framed so that the plate and the lifter stay in
+view (the camera's field of view, pose and distance, the lifter's height and the plate's size drawn at random within
+the tracking issue's ranges), written through the SDK and analysed like a camera's recording; one line of figures per
+scene (the same as bench_analyze's) and the counts of scenes meeting each goal. Slow: ~2-3 min per scene.
+
+    python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_analyze import rep_errors, run, track_errors  # noqa: E402
+
+from barpath.synth.camera import CameraPose  # noqa: E402
+from barpath.synth.motion import PRESETS  # noqa: E402
+from barpath.synth.record import write_synthetic  # noqa: E402
+from barpath.synth.scenario import Scenario, render_frames  # noqa: E402
+
+STREAMS = [(424, 240), (640, 480), (848, 480), (1280, 720)]
+
+
+def random_scene(rng: random.Random) -> tuple[Scenario, int]:
+    seed = rng.randrange(1, 100000)
+    w, h = rng.choice(STREAMS)
+    sc = Scenario(
+        name=f"sweep{seed}", lift=rng.choice(sorted(PRESETS)), model=rng.choice(["D415", "D435", "D435", "D455"]),
+        width=w, height=h, fps=rng.choice([30, 60, 90]) if w <= 848 else 30,
+        camera=CameraPose(distance=round(rng.uniform(1.8, 3.5), 2), height=round(rng.uniform(0.7, 1.4), 2),
+                          pitch=round(rng.uniform(-5.0, 20.0), 1), yaw=round(rng.uniform(-30.0, 30.0), 1),
+                          roll=round(rng.uniform(-3.0, 3.0), 1), facing=rng.choice(["left", "right"])),
+        rack=rng.random() < 0.4, clutter=rng.choice([False, False, "both"]), bystander=rng.random() < 0.3,
+        drop_fraction=rng.choice([0.0, 0.0, 0.05]), lifter_height_m=round(rng.uniform(1.55, 1.95), 2),
+        plate_diameter_m=rng.choice([0.45, 0.45, 0.45, 0.40]))
+    return sc, seed
+
+
+def framed(sc: Scenario, seed: int) -> bool:
+    """The near plate's whole disc and the lifter's head (25 cm above the shoulder) in the image in every frame of
+    the truth: what a lifter setting the camera up would check first (barpath's framing notes say so otherwise)."""
+    intr = sc.intrinsics
+    r = (sc.plate_diameter_m or 0.45) / 2.0
+    for f in render_frames(sc, seed, only=set()):
+        plate, shoulder = np.array(f.truth["plate"]), np.array(f.truth["shoulder"])
+        if plate[2] <= 0.3 or shoulder[2] <= 0.3:
+            return False
+        (u, v), rp = intr.project(plate), intr.fx * r / plate[2]
+        if u - rp < 0 or u + rp > intr.width - 1 or v - rp < 0 or v + rp > intr.height - 1:
+            return False
+        (us, vs), head = intr.project(shoulder), intr.fy * 0.25 / shoulder[2]
+        if vs - head < 0 or not 0 <= us <= intr.width - 1:
+            return False
+    return True
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=21)
+    ap.add_argument("--scenes", type=int, default=8)
+    ap.add_argument("--dir", default=os.path.join("recordings", "sweep"))
+    args = ap.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+    rng = random.Random(args.seed)
+    rows = []
+    print("scene         lift             camera stream      pose (d h pitch yaw)    lifter plate | bar mm vel m/s "
+          "hip mm knee mm | reps phase s MCV rmse/max ROM cm hip cm knee cm gap cm hinge meas faults")
+    while len(rows) < args.scenes:
+        sc, seed = random_scene(rng)
+        if not framed(sc, seed):
+            continue
+        path = os.path.join(args.dir, f"{sc.name}.db3")
+        if not os.path.exists(path):
+            write_synthetic(sc, path, seed)
+        with open(os.path.join(args.dir, f"{sc.name}.truth.json")) as fh:
+            truth = json.load(fh)
+        doc, *_ = run(path)
+        te, r = track_errors(doc, truth), rep_errors(doc, truth)
+        rows.append((te, r))
+        c = sc.camera
+        print(f"{sc.name:13s} {sc.lift:16s} {sc.model} {sc.width}x{sc.height}@{sc.fps:<3d} {c.distance:4.2f} {c.height:4.2f} "
+              f"{c.pitch:+5.1f} {c.yaw:+5.1f} {c.facing:5s} {sc.lifter_height_m:.2f} {sc.plate_diameter_m:.2f} | "
+              f"{te['bar_rmse'] * 1000:5.1f} {te['vel_rmse']:6.3f} {te['hip_rmse'] * 1000:5.1f} {te['knee_rmse'] * 1000:5.1f} | "
+              f"{r['found']}/{r['true']} {r['phase_s']:6.3f} {r['mcv_rmse']:.3f}/{r['mcv_max']:.3f} {r['rom_cm']:4.1f} "
+              f"{r['hip_cm']:4.1f} {r['knee_cm']:4.1f} {r['gap_cm']:4.1f} {r['hips_first_ok'] * 100:4.0f} "
+              f"{r['hinge_measured'] * 100:4.0f} {r['faults_ok'] * 100:4.0f}", flush=True)
+
+    def share(ok) -> str:
+        return f"{sum(bool(ok(te, r)) for te, r in rows)}/{len(rows)}"
+
+    print(f"scenes meeting the goals: rep count {share(lambda te, r: r['found'] == r['true'])}, "
+          f"MCV max <= 0.05 {share(lambda te, r: r['mcv_max'] <= 0.05)}, "
+          f"phases <= 0.1 s {share(lambda te, r: r['phase_s'] <= 0.1)}, "
+          f"bar <= 5 mm {share(lambda te, r: te['bar_rmse'] <= 0.005)}, "
+          f"hip/knee travel <= 3 cm {share(lambda te, r: max(r['hip_cm'], r['knee_cm']) <= 3.0)} (nan: unmeasured), "
+          f"gap <= 2.5 cm {share(lambda te, r: r['gap_cm'] <= 2.5)}, hinge >= 95 % {share(lambda te, r: r['hips_first_ok'] >= 0.95)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -71,8 +71,8 @@ class _Held:
     """A frame's measurements waiting for their tracks' confirmation."""
 
     t: float
-    z: dict[str, np.ndarray | None]  # the measurement each tracker accepted (confirmed or not yet)
-    recs: dict[str, FilterRecord]  # each tracker's record of the step (its `confirmed` is set when the track is)
+    recs: dict[str, FilterRecord]  # each tracker's record of the step: the measurement it accepted (`z`), and
+    # `confirmed`, set when the track is
     measured: dict[str, bool]  # the FrameRecord's flags, filled in on release
     plate_normal: np.ndarray | None
     body_fit: BodyFit | None
@@ -217,7 +217,6 @@ class Engine:
         t = (frame.timestamp_ms - self.t0_ms) / 1000.0
         depth_m = frame.depth_m()
         m = self.measurer.measure(depth_m, frame.intrinsics, t)
-        zs: dict[str, np.ndarray | None] = {}
         recs: dict[str, FilterRecord] = {}
         causal: dict[str, np.ndarray | None] = {}
         bar_velocity = None
@@ -225,12 +224,11 @@ class Engine:
             z = getattr(m, name)
             cov = m.plate_cov if name == "bar" else m.covs.get(name)
             sample = tracker.step(t, z, cov, frame.frame_number)
-            zs[name] = np.asarray(z, float) if sample.measured else None
             recs[name] = tracker.history[-1]
             causal[name] = sample.position
             if name == "bar":
                 bar_velocity = sample.velocity
-        held = _Held(t, zs, recs, {name: False for name in zs}, m.plate_normal, m.body_fit)
+        held = _Held(t, recs, {name: False for name in recs}, m.plate_normal, m.body_fit)
         if self.config.keep_history:
             self.records.append(FrameRecord(frame.frame_number, t, held.measured, causal))
         if not self._calibration_checked:
@@ -261,9 +259,9 @@ class Engine:
         while self._held and (t_now is None or t_now - self._held[0].t >= CONFIRM_WAIT_S):
             h = self._held.popleft()
             accepted: dict[str, np.ndarray | None] = {}
-            for name, z in h.z.items():
-                h.measured[name] = z is not None and h.recs[name].confirmed
-                accepted[name] = z if h.measured[name] else None
+            for name, rec in h.recs.items():
+                h.measured[name] = rec.z is not None and rec.confirmed
+                accepted[name] = rec.z if h.measured[name] else None
             t = h.t
             if self.lift_frame is None:
                 est = self._estimator

@@ -14,12 +14,11 @@ from barpath.vision.body import BodyEstimator, BodyFit
 from barpath.vision.plate import DEFAULT_BASELINE_M, PlateDetector, PlateFit, estimate_floor
 
 JOINTS = ("hip", "knee", "ankle", "shoulder")
-# After a search found the plate out of reach of its last fit (a jump: the plate cannot have moved there), the body is
-# fitted only once the plate has been followed this many frames: the body estimator learns from each fit (the near
-# leg's depth), and one frame's search can take something else for the plate (a head seen once, a metre up): the
-# near leg's depth learnt then stayed 12 cm off until the bar next left the floor.
+# After a search found the plate out of reach of its last fit (PlateDetector.jumped: the plate cannot have moved there),
+# the body is fitted only once the plate has been followed this many frames: the body estimator learns from each fit
+# (the near leg's depth), and one frame's search can take something else for the plate (a head seen once, a metre up):
+# the near leg's depth learnt then stayed 12 cm off until the bar next left the floor.
 PLATE_RUN_FOR_BODY = 3
-PLATE_MAX_SPEED_M_S = 2.5  # (the reach: this speed over the time since the last fit, + 10 cm)
 
 
 @dataclass
@@ -75,7 +74,6 @@ class FrameMeasurer:
         self.body_frames = 0
         self.body_cut_frames = 0
         self._plate_run = PLATE_RUN_FOR_BODY  # frames the plate was followed since it jumped (1: this frame)
-        self._last_plate: tuple[np.ndarray, float] | None = None  # the last fit's centre and time
 
     def measure(self, depth_m: np.ndarray, intrinsics: Intrinsics, t_s: float) -> FrameMeasurement:
         out = FrameMeasurement(t_s=float(t_s))
@@ -89,14 +87,10 @@ class FrameMeasurer:
             out.flags.add("no_floor")
         n_acq = self.plate.n_acquisitions
         fit = self.plate.detect(depth_m, intrinsics, t_s, floor=self.floor)
-        searched = self.plate.n_acquisitions != n_acq
-        if searched:
+        if self.plate.n_acquisitions != n_acq:
             out.flags.add("plate_search")
         if fit is not None:
-            jumped = searched and self._last_plate is not None and float(np.linalg.norm(
-                fit.center - self._last_plate[0])) > PLATE_MAX_SPEED_M_S * abs(t_s - self._last_plate[1]) + 0.1
-            self._plate_run = 1 if jumped else self._plate_run + 1
-            self._last_plate = (fit.center, t_s)
+            self._plate_run = 1 if self.plate.jumped else self._plate_run + 1
         self._count_framing(fit, depth_m.shape)
         if fit is None:
             out.flags.add("no_plate")

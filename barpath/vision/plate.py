@@ -667,6 +667,7 @@ class PlateDetector:
         self._edge_bands: deque[float] = deque(maxlen=EDGE_BANDS_KEPT)
         self.edge_px = 0.0
         self._near: tuple[np.ndarray, np.ndarray, float | None] | None = None  # the last fit's centre, normal, time
+        self.jumped = False  # the last detect()'s fit was found by a search beyond reach of the fit before it
 
     @property
     def _size_known(self) -> bool:
@@ -686,6 +687,7 @@ class PlateDetector:
 
     def detect(self, depth_m: np.ndarray, intr: Intrinsics, t_s: float | None = None, floor=None) -> PlateFit | None:
         fit = None
+        self.jumped = False
         r_prior = self.learnt_diameter / 2.0
         if self.last is not None:
             dt = 0.1 if (t_s is None or self.last_t is None) else max(min(t_s - self.last_t, 0.5), 0.0)
@@ -719,6 +721,8 @@ class PlateDetector:
                 if fit is not None:
                     self.size_m = fit.diameter_m
                     self._diams.clear()
+            self.jumped = fit is not None and self._near is not None and None not in (t_s, self._near[2]) and \
+                self._beyond_reach(fit.center - self._near[0], t_s - self._near[2])
         if fit is not None:
             self.last = fit
             self.last_t = t_s
@@ -749,12 +753,15 @@ class PlateDetector:
         if not 0.0 <= dt <= FAR_PLATE_MEMORY_S:
             return False
         d = fit.center - c
-        reach = self.max_speed * dt + 0.1
-        if dt <= JUMP_MEMORY_S and float(np.linalg.norm(d)) > reach:
+        if dt <= JUMP_MEMORY_S and self._beyond_reach(d, dt):
             return True
         along = float(d @ n)  # the normal points toward the camera: the far plate lies at negative `along`
         across = float(np.linalg.norm(d - along * n))
-        return along < -OTHER_PLATE_MIN_M and across < reach
+        return along < -OTHER_PLATE_MIN_M and across < self.max_speed * dt + 0.1
+
+    def _beyond_reach(self, d: np.ndarray, dt: float) -> bool:
+        """Is a move d (m) in dt (s) farther than the plate can go (max_speed, + 10 cm of fit error)?"""
+        return float(np.linalg.norm(d)) > self.max_speed * abs(dt) + 0.1
 
     def _plausible(self, fit: PlateFit, floor=None, size_m: float | None = None) -> bool:
         floor = floor if floor is not None else self.floor

@@ -66,16 +66,15 @@ def test_framing_note_says_when_the_lifter_leaves_the_top_edge():
 
 
 class _ScriptedPlates:
-    """Stands in for PlateDetector: the plate's centre per frame (None: not found; every miss is a search)."""
+    """Stands in for PlateDetector: per frame the plate's centre and whether it jumped there (None: not found)."""
 
     def __init__(self, script):
-        self.script, self.n_acquisitions, self.tracking = script, 0, False
+        self.script, self.n_acquisitions, self.jumped = script, 0, False
 
     def detect(self, depth_m, intr, t_s, floor=None):
-        c = self.script(t_s)
-        if not self.tracking or c is None:
-            self.n_acquisitions += 1
-        self.tracking = c is not None
+        found = self.script(t_s)
+        self.n_acquisitions += found is None or found[1]
+        c, self.jumped = found if found is not None else (None, False)
         return None if c is None else SimpleNamespace(center=np.asarray(c, float), cov=np.eye(3), normal=np.array(
             [0.0, 0.0, -1.0]), diameter_m=0.45, quality=0.8, pixel=np.array([50.0, 50.0]), radius_px=10.0)
 
@@ -84,7 +83,8 @@ def test_the_body_waits_after_the_plate_jumped():
     # The plate found, lost; a search takes a head a metre up for it in one frame, then finds the plate again:
     # the body is fitted on the first find, not on the jumps, and again 3 frames after the last one.
     fps, plate = 60.0, np.array([0.0, 0.8, 2.3])
-    frames = {2: plate, 17: plate + [0.0, -1.0, 0.0], 19: plate, 20: plate, 21: plate, 22: plate}
+    frames = {2: (plate, False), 17: (plate + [0.0, -1.0, 0.0], True), 19: (plate, True), 20: (plate, False),
+              21: (plate, False), 22: (plate, False)}
     m = FrameMeasurer(body_rate_hz=0.0)
     m.plate = _ScriptedPlates(lambda t: frames.get(int(round(t * fps))))
     m.floor, m.floor_t, m.floor_refit_s = SimpleNamespace(normal=np.array([0.0, -1.0, 0.0])), 0.0, 1e9

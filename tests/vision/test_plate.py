@@ -216,9 +216,13 @@ def test_nothing_beyond_the_plates_reach_is_taken_for_it_moments_after():
     depth = f.depth.astype(np.float32) * 0.001
     det = PlateDetector(0.45)
     near = det.detect(depth, sc.intrinsics, f.t)
-    assert near is not None
+    assert near is not None and not det.jumped
     aside = replace(near, center=near.center + np.array([0.5, 0.0, 0.0]))
     det._acquire = lambda *a, **k: aside  # what the search finds in the frames below
     hidden = np.zeros_like(depth)  # (nothing to follow: the search runs)
     assert det.detect(hidden, sc.intrinsics, f.t + 0.1) is None
     assert det.detect(hidden, sc.intrinsics, f.t + 1.2) is aside
+    assert not det.jumped  # (within reach in 1.2 s)
+    far_aside = replace(near, center=near.center + np.array([5.0, 0.0, 0.0]))
+    det._acquire = lambda *a, **k: far_aside
+    assert det.detect(hidden, sc.intrinsics, f.t + 2.4) is far_aside and det.jumped  # 4.5 m in 1.2 s: a jump

@@ -624,6 +624,7 @@ def estimate_floor(depth_m: np.ndarray, intr: Intrinsics, prior_up=(0.0, -1.0, 0
 # within ~±15 % of the size it looks for, and the first fit then measures the actual diameter.
 SIZE_STEP = 0.85
 MIN_PLATE_DIAMETER_M = 0.25  # smaller discs (a head, a fist, clutter) are not searched for
+DIAMETERS_KEPT = 200  # the diameter is learnt as the median of the latest confident free-radius fits
 EDGE_BANDS_KEPT = 200  # fits the invalid edge band is learnt from (the latest) ...
 EDGE_BANDS_MIN = 10  # ... once this many
 EDGE_BAND_MAX_PX = 2.0  # wider is not the edge's invalid band (a stereo shadow, an occluder)
@@ -650,7 +651,8 @@ class PlateDetector:
         self.max_speed = float(max_speed_m_s)
         self.last: PlateFit | None = None
         self.last_t: float | None = None
-        self._diams: list[float] = []
+        self._diams: deque[float] = deque(maxlen=DIAMETERS_KEPT)  # the latest confident diameter measurements
+        self._learnt_d: float | None = None  # their median (read several times per frame: kept, not recomputed)
         self.n_acquisitions = 0
         self.floor = None  # FloorFit used by acquisition (fitted once when not given)
         self.min_acquire_quality = 0.3  # a new track needs a clearer disc than keeping one
@@ -676,9 +678,7 @@ class PlateDetector:
 
     @property
     def learnt_diameter(self) -> float:
-        if len(self._diams) >= 5:
-            return float(np.median(self._diams[-200:]))
-        return self.size_m
+        return self._learnt_d if self._learnt_d is not None else self.size_m
 
     def reset(self) -> None:
         self.last = None
@@ -721,6 +721,7 @@ class PlateDetector:
                 if fit is not None:
                     self.size_m = fit.diameter_m
                     self._diams.clear()
+                    self._learnt_d = None
             self.jumped = fit is not None and self._near is not None and None not in (t_s, self._near[2]) and \
                 self._beyond_reach(fit.center - self._near[0], t_s - self._near[2])
         if fit is not None:
@@ -733,6 +734,8 @@ class PlateDetector:
                     self.edge_px = float(np.clip(np.median(self._edge_bands), 0.0, EDGE_BAND_MAX_PX))
             if not fit.radius_fixed and fit.quality > 0.5:
                 self._diams.append(fit.diameter_m)
+                if len(self._diams) >= 5:
+                    self._learnt_d = float(np.median(self._diams))
         else:
             self._lost()
         return fit

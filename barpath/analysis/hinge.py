@@ -171,8 +171,22 @@ class _Smoothed:
         if p is None:
             return None
         sigma = self.cfg.bar_sigma_s if name == "bar" else self.cfg.joint_sigma_s
+        tracked = np.all(np.isfinite(p), axis=1)
         sm = local_poly(self.tw, p, sigma, min_points=5, max_gap=self.cfg.max_gap_s)
-        sm[~np.all(np.isfinite(p), axis=1)] = np.nan
+        if times is not None:
+            # Bridged, a tracked frame with too few neighbours for the quadratic (a joint seen only now and then: the
+            # hip at lockout with the plate over it and the trunk out of the image) keeps a value, from a
+            # lower-degree fit: left NaN, the bridge held the first well-tracked frame's value back to the descent's
+            # start, 0.2 s into it with the hip already 9 cm back (deadlift_close: hip back travel 16 cm for 26),
+            # though tracked_until had seen the hip at the start. (Per frame, as for the bar-to-leg gap's maximum,
+            # such thinly supported values are left out.)
+            for deg, n_min in ((1, 3), (0, 1)):
+                miss = np.flatnonzero(tracked & ~np.all(np.isfinite(sm), axis=1))
+                if not len(miss):
+                    break
+                sm[miss] = local_poly(self.tw, p, sigma, t_eval=self.tw[miss], deg=deg, min_points=n_min,
+                                      max_gap=self.cfg.max_gap_s)
+        sm[~tracked] = np.nan
         if times is None:
             return sm
         ok = np.all(np.isfinite(sm), axis=1)

@@ -138,6 +138,17 @@ def test_hinge_order_from_what_was_seen():
     assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is None
 
 
+def test_travel_from_a_sparsely_seen_start():
+    """A joint seen only on a few frames at the descent's start (the hip at lockout, the plate over it and the trunk
+    out of the image), then lost until 0.35 s in: too few for the quadratic smoother there, yet the travel is
+    measured from where it was seen at the start, not from its first well-tracked frame (already 4 cm back)."""
+    t, tr = _descent(0.2, 0.05, knee_delay=0.5)
+    gone = (t <= 0.35) & ~np.isin(np.round(t, 3), (0.0, 0.03, 0.06))
+    tr["hip"][gone] = np.nan
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hip_back_travel"] == pytest.approx(0.2, abs=0.005)
+
+
 def test_body_measured_at_a_third_of_the_frame_rate():
     """The engine fits the body at most 30 Hz while the bar comes at 90: joints tracked on every 3rd frame still
     cover the rep (coverage is time-based), and the metrics match the full-rate ones."""

@@ -88,6 +88,19 @@ def test_knee_under_the_plate_with_a_learnt_stature():
     assert len(thigh) >= 5 and np.median(thigh) < 0.015  # 0.5 cm (7 knees)
 
 
+def test_shoulder_only_where_in_view():
+    """deadlift_close: the camera near and pitched down, the trunk runs out of the image's top at lockout. The chain's
+    shoulder there was the visible trunk's stub extrapolated (6-12 cm back: an upright lifter read as leaning back
+    10-17 deg, a false lockout_hyperextension); it is not reported, and those reported lie near the truth."""
+    sc, fm, out = _run("deadlift_close", 9.0, fps_used=15)
+    above = [m.shoulder for f, m in out if m.body_fit is not None
+             and sc.intrinsics.project(np.array(f.truth["shoulder"]))[1] < -0.05 * sc.height]
+    assert len(above) >= 10 and all(s is None for s in above)
+    e = np.array([m.shoulder - np.array(f.truth["shoulder"]) for f, m in out if m.shoulder is not None])
+    spread = np.linalg.norm(e - np.median(e, axis=0), axis=1)
+    assert len(e) >= 10 and np.median(spread) < 0.03, np.median(spread)
+
+
 def test_no_joints_before_the_lifter_is_learnt():
     """The walk-in starts with an empty platform: no joints are invented."""
     sc, fm, out = _run("deadlift_walkin", 1.0)

@@ -49,6 +49,7 @@ TOPS_KEPT = 600  # upright tops the stature's bound is taken from (the latest)
 # A knee from the leg axes whose own error estimate is larger is not reported: from a few cm of thigh near the hip,
 # a line extrapolated 5x its length put one 16 cm back, inside a 3 cm covariance the tracker then accepted.
 KNEE_SD_MAX = 0.03
+COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 STATURE_LEARNT_SD = 0.03  # a stature learnt from the chain's score (no upright top seen): its error, m
 
 @dataclass
@@ -68,6 +69,7 @@ class BodyFit:
     knee_source: str | None = None  # "shank", "short", "thigh" (the leg axes) or "chain"
     top_clipped: bool = False  # the lifter reached the image's top edge (the head, the trunk cut off)
     forward: np.ndarray | None = None  # (3,) unit, horizontal: the way the lifter faces (from the body's mass to the bar)
+    leg_pixel_m: float | None = None  # an image pixel's size where the legs are (>= COARSE_PIXEL_M: no leg axes)
 
 
 def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -383,15 +385,21 @@ class BodyEstimator:
             a_near = float(np.percentile(axial[legs], 90)) - 0.05
             self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their
-        # knee was 2.9 cm RMS and put the leg's front 11 cm off; there the knee is left to the chain.
+        # knee was 2.9 cm RMS and put the leg's front 11 cm off; there the knee is left to the chain. The pixel where
+        # the legs are, behind the plate: at 1.18 cm per pixel at the plate (424x240, 3 m) the legs' was 1.3 and their
+        # knee 3-4 cm RMS, 8 cm off for a few frames as the plate passed it (a 6 cm false bar-to-body gap).
         view = None
-        coarse = float(c[2]) / intr.fx >= 0.012
+        leg_z = float(c[2]) if self.a_near is None else max(float(c[2]), float((origin + self.a_near * ax_)[2]))
+        coarse = leg_z / intr.fx >= COARSE_PIXEL_M
         if self.a_near is not None and not coarse:
             view = LegView(depth_m, intr, o, origin + self.a_near * ax_, fwd, up, ax_, float(cz),
                            float(floor.camera_height_m), self.a_near, self.axial_range)
         # A lifter reaching the image's top edge has a cut-off head: that frame says nothing of the stature.
-        return self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped=bool(m[:2].any()), view=view,
-                         top3d=top3d, coarse=coarse)
+        fit = self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped=bool(m[:2].any()), view=view,
+                        top3d=top3d, coarse=coarse)
+        if fit is not None:
+            fit.leg_pixel_m = leg_z / intr.fx
+        return fit
 
     # ------------------------------------------------------------------ model fit
     def _fit(self, sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped: bool = False,

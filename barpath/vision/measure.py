@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from barpath.sources.frame import Intrinsics
-from barpath.vision.body import BodyEstimator, BodyFit
+from barpath.vision.body import COARSE_PIXEL_M, BodyEstimator, BodyFit
 from barpath.vision.plate import DEFAULT_BASELINE_M, PlateDetector, PlateFit, estimate_floor
 
 JOINTS = ("hip", "knee", "ankle", "shoulder")
@@ -19,6 +19,7 @@ JOINTS = ("hip", "knee", "ankle", "shoulder")
 # (the near leg's depth), and one frame's search can take something else for the plate (a head seen once, a metre up):
 # the near leg's depth learnt then stayed 12 cm off until the bar next left the floor.
 PLATE_RUN_FOR_BODY = 3
+COARSE_NOTE_SHARE = 0.25  # body fits seeing the legs too coarsely for the knee, of all: the resolution note
 
 
 @dataclass
@@ -73,6 +74,10 @@ class FrameMeasurer:
         # too close or too low: the trunk leaves the image at lockout, and with it the hip and the knee).
         self.body_frames = 0
         self.body_cut_frames = 0
+        # ... and those that saw the legs too coarsely for the leg axes (the knee behind the plate is not measured).
+        self.body_coarse_frames = 0
+        self._coarse_px_sum = 0.0
+        self._fx: float | None = None
         self._plate_run = PLATE_RUN_FOR_BODY  # frames the plate was followed since it jumped (1: this frame)
 
     def measure(self, depth_m: np.ndarray, intrinsics: Intrinsics, t_s: float) -> FrameMeasurement:
@@ -103,7 +108,7 @@ class FrameMeasurer:
             self._body_t = t_s
             bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s)
             out.body_fit = bf
-            self._count_body_framing(bf)
+            self._count_body_framing(bf, intrinsics)
             if bf is None:
                 out.flags.add("no_body")
             else:
@@ -125,18 +130,36 @@ class FrameMeasurer:
         if fit is None and self._edge is not None:  # a disc cut by the edge is still tracked: only losing it counts
             self.edge_frames[self._edge] = self.edge_frames.get(self._edge, 0) + 1
 
-    def _count_body_framing(self, bf: BodyFit | None) -> None:
+    def _count_body_framing(self, bf: BodyFit | None, intrinsics: Intrinsics | None = None) -> None:
         if bf is not None:
+            self._fx = intrinsics.fx if intrinsics is not None else self._fx
             self.body_frames += 1
             self.body_cut_frames += bool(bf.top_clipped and bf.hip is None)
+            if bf.leg_pixel_m is not None and bf.leg_pixel_m >= COARSE_PIXEL_M:
+                self.body_coarse_frames += 1
+                self._coarse_px_sum += bf.leg_pixel_m
 
     def framing_note(self, min_share: float = 0.05, brief: bool = False) -> str:
         """Advice when the plate was lost at an image edge (last seen cut by it) in >= min_share of the frames since
         it was first found, and when the lifter was cut by the top edge with the hip unmeasured in >= min_share of the
-        body fits (one line each, the plate's first); else ''.
+        body fits, and when the legs were seen too coarsely for the knee in >= COARSE_NOTE_SHARE of them (one line
+        each, the plate's first); else ''.
         brief: one short clause for the TUI's status line (the first problem only)."""
-        notes = [n for n in (self._plate_note(min_share, brief), self._body_note(min_share, brief)) if n]
+        notes = [n for n in (self._plate_note(min_share, brief), self._body_note(min_share, brief),
+                             self._resolution_note(brief)) if n]
         return notes[0] if brief and notes else "\n".join(notes)
+
+    def _resolution_note(self, brief: bool) -> str:
+        n = self.body_coarse_frames
+        if self.body_frames < 30 or n < COARSE_NOTE_SHARE * self.body_frames:
+            return ""
+        px = self._coarse_px_sum / n
+        if brief:
+            return f"⚠ legs at {100 * px:.1f} cm/pixel: higher resolution or closer"
+        closer = f" or bring the camera within {COARSE_PIXEL_M * self._fx:.1f} m of the lifter" if self._fx else ""
+        return (f"resolution: the legs were seen at {100 * px:.1f} cm per pixel in {n} of {self.body_frames} body fits "
+                f"({100.0 * n / self.body_frames:.0f} %), too coarse to follow the knee behind the plate, where the knee "
+                f"and bar-to-body checks are left out: use a higher-resolution stream (848x480 or more){closer}")
 
     def _body_note(self, min_share: float, brief: bool) -> str:
         if self.body_frames < 30 or self.body_cut_frames < min_share * self.body_frames:

@@ -50,7 +50,9 @@ class HingeConfig:
     bar_away_m: float = 0.06
     max_gap_s: float = 0.05  # no estimate farther than this from a tracked frame (bar-to-body gap)
     bridge_gap_s: float = 0.3  # descent checks: tracking gaps up to this long are bridged by the local fit,
-    # longer ones inside the descent make the joint's descent metrics None ...
+    # longer ones inside the descent make the joint's descent metrics None (but see quiet_gap_s) ...
+    quiet_gap_s: float = 0.6  # ... a gap up to this long is bridged too where the joint is within onset_m of its
+    # place at the descent's start on both sides of it (it had not yet moved: the knee the plate hides early on)
     end_gap_s: float = 0.07  # ... as does no tracked frame within this of the descent's start or end
     min_coverage: float = 0.5  # fraction of the window's frames a joint must be tracked in
     spike_m: float = 0.03  # a joint sample this far from its neighbours' median (or 4 robust sigmas) is dropped
@@ -196,10 +198,18 @@ class _Smoothed:
                 out[:, d] = np.interp(times, self.tw[ok], sm[ok, d])
         return out
 
+    def _quiet(self, name, t0, ta, tb) -> bool:
+        """The joint is within onset_m of its place at t0, horizontally (the hinge's direction: the hip drops as it
+        goes back), at both ta and tb (bridged smoothed track)."""
+        x = self.at(name, np.array([t0, ta, tb]), bridge=True)
+        return bool(np.all(np.abs(x[1:, 0] - x[0, 0]) < self.cfg.onset_m))
+
     def tracked_until(self, name, t0, t1) -> float | None:
-        """How far into [t0, t1] this joint is tracked without a gap longer than bridge_gap_s: t1 when all of it
-        (a tracked frame within end_gap_s of t1), else the last tracked time before the first longer gap; None
-        when no tracked frame lies within end_gap_s of t0 or the tracked part covers less than min_coverage."""
+        """How far into [t0, t1] this joint is tracked without a gap longer than bridge_gap_s (or quiet_gap_s where
+        it had not yet moved onset_m from its place at t0 on either side of the gap: a 2 cm move out and back
+        within it is not a descent's motion): t1 when all of it (a tracked frame within end_gap_s of t1), else the
+        last tracked time before the first longer gap; None when no tracked frame lies within end_gap_s of t0 or
+        the tracked part covers less than min_coverage."""
         p = self.raw.get(name)
         if p is None:
             return None
@@ -207,8 +217,10 @@ class _Smoothed:
         tt = self.tw[ok & (self.tw >= t0 - self.cfg.end_gap_s) & (self.tw <= t1 + self.cfg.end_gap_s)]
         if len(tt) == 0 or tt[0] > t0 + self.cfg.end_gap_s:
             return None
-        long = np.flatnonzero(np.diff(tt) > self.cfg.bridge_gap_s)
-        end = float(tt[long[0]]) if len(long) else (t1 if tt[-1] >= t1 - self.cfg.end_gap_s else float(tt[-1]))
+        gaps = np.diff(tt)
+        long = [i for i in np.flatnonzero(gaps > self.cfg.bridge_gap_s)
+                if gaps[i] > self.cfg.quiet_gap_s or not self._quiet(name, t0, tt[i], tt[i + 1])]
+        end = float(tt[long[0]]) if long else (t1 if tt[-1] >= t1 - self.cfg.end_gap_s else float(tt[-1]))
         end = min(end, t1)
         if end <= t0 or self.coverage(name, (self.tw >= t0) & (self.tw <= end)) < self.cfg.min_coverage:
             return None

@@ -124,14 +124,14 @@ def test_hinge_order_from_what_was_seen():
     assert m["hips_first"] is True and m["knee_forward_travel"] is None
     assert m["hip_back_travel"] == pytest.approx(0.2, abs=0.003)
     t, tr = _descent(0.2, 0.05, knee_delay=0.5)
-    tr["knee"][hidden(t, 0.1, 0.6)] = np.nan  # gone before the hip's onset: the knee could have moved first
+    tr["knee"][hidden(t, 0.1, 0.8)] = np.nan  # gone before the hip's onset, 0.7 s: the knee could have moved first
     assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is None
     t, tr = _descent(0.2, 0.10, hip_delay=0.5)  # knee 2 cm forward at 0.34 s
     tr["hip"][hidden(t, 0.5, 1.0)] = np.nan
     m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
     assert m["hips_first"] is False and "knees_first" in m["faults"] and m["hip_back_travel"] is None
     t, tr = _descent(0.2, 0.10, hip_delay=0.5)
-    tr["hip"][hidden(t, 0.1, 0.6)] = np.nan
+    tr["hip"][hidden(t, 0.1, 0.8)] = np.nan
     assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is None
     t, tr = _descent(0.01, 0.0)  # neither moves 2 cm while seen, the knee not seen to the end: undecided
     tr["knee"][hidden(t, 0.5, 1.2)] = np.nan
@@ -147,6 +147,26 @@ def test_travel_from_a_sparsely_seen_start():
     tr["hip"][gone] = np.nan
     m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
     assert m["hip_back_travel"] == pytest.approx(0.2, abs=0.005)
+
+
+def test_a_gap_before_the_joint_moved_is_bridged():
+    """The plate hides the knee for 0.45 s early in the descent (longer than the 0.3 s bridge), and on both sides of
+    the gap it is within 2 cm of where it started: it had not moved (a 2 cm move out and back within 0.6 s is not a
+    descent's motion), so the order and the travel are measured. A knee that had moved 2 cm by the gap's end is
+    not bridged: there it could have passed 2 cm before the hip did."""
+    hidden = lambda t, a, b: (t >= a) & (t <= b)  # noqa: E731
+    t, tr = _descent(0.2, 0.05, knee_delay=0.5)
+    tr["knee"][hidden(t, 0.1, 0.55)] = np.nan
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is True and m["knee_forward_travel"] == pytest.approx(0.05, abs=0.005)
+    t, tr = _descent(0.2, 0.10, hip_delay=0.5)  # knees first: 2 cm forward at 0.34 s, the hip at 0.73 s
+    tr["knee"][hidden(t, 0.1, 0.55)] = np.nan  # 4.5 cm forward at the gap's end
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is None and m["knee_forward_travel"] is None
+    t, tr = _descent(0.2, 0.10, hip_delay=0.5)
+    tr["hip"][hidden(t, 0.1, 0.55)] = np.nan  # the hip, still within 2 cm after the gap, dropping 4 cm meanwhile
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is False and m["hip_back_travel"] == pytest.approx(0.2, abs=0.005)
 
 
 def test_body_measured_at_a_third_of_the_frame_rate():

@@ -640,6 +640,7 @@ EDGE_BAND_MAX_PX = 2.0  # wider is not the edge's invalid band (a stereo shadow,
 # The bar's far plate, acquired within this long of the near plate's last fit, is not taken for it (see _other_plate);
 # plates of one bar lie >= 1 m apart along it (an Olympic bar's sleeves: 1.31 m between the inner collars).
 FAR_PLATE_MEMORY_S = 3.0
+BAR_SPAN_M = 2.2  # farthest apart a bar's two plates can be (a 2.2 m Olympic bar's sleeve ends)
 OTHER_PLATE_MIN_M = 0.8
 JUMP_MEMORY_S = 1.0  # ... nor anything found beyond the plate's reach within this long of its last fit
 
@@ -815,6 +816,7 @@ class PlateDetector:
         self.n_acquisitions += 1
         free_arc = 180.0 if measure_size else 240.0
         fits: list[PlateFit] = []
+        discs: list[PlateFit] = []  # every plate-like disc fitted, good enough to acquire or not
         for cand in find_plate_candidates(depth_m, intr, size_m, floor=floor, baseline_m=self.baseline_m):
             fit = refine_plate(depth_m, intr, cand.pixel, cand.depth_m, size_m, normal0=None,
                                search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
@@ -832,7 +834,10 @@ class PlateDetector:
             # A size that is only a guess needs a clearer disc whose diameter was measured (a head, a torso or a
             # plate half out of view must not set the size).
             q_min = self.min_acquire_quality * (1.5 if measure_size else 1.0)
-            if not self._plausible(fit, floor, size_m if measure_size else None) or fit.quality < q_min:
+            if not self._plausible(fit, floor, size_m if measure_size else None):
+                continue
+            discs.append(fit)
+            if fit.quality < q_min:
                 continue
             if measure_size and (fit.radius_fixed or fit.diameter_m < MIN_PLATE_DIAMETER_M):
                 continue
@@ -842,4 +847,12 @@ class PlateDetector:
         # Both plates of the bar can be in view: the near one is the nearer of the good fits.
         q_best = max(f.quality for f in fits)
         good = [f for f in fits if f.quality >= 0.5 * q_best]
-        return min(good, key=lambda f: float(np.linalg.norm(f.center)))
+        fit = min(good, key=lambda f: float(np.linalg.norm(f.center)))
+        # ... and when the near one is not (yet) good enough to acquire (resting on the floor, its size only guessed),
+        # a plate-like disc a bar's length nearer the camera says this one is the far plate: taken at the first frame
+        # (yaw 18 deg, 40 cm plates), its diameter set the size and the near plate was tracked 1.5-3 cm off.
+        rng = float(np.linalg.norm(fit.center))
+        if any(float(np.linalg.norm(d.center)) < rng - OTHER_PLATE_MIN_M
+               and float(np.linalg.norm(d.center - fit.center)) < BAR_SPAN_M for d in discs):
+            return None
+        return fit

@@ -247,3 +247,22 @@ def test_the_default_size_is_measured_at_rest(diameter):
                 errs.append(np.linalg.norm(fit.center - np.array(f.truth["plate"])))
     assert abs(det.learnt_diameter - diameter) < 0.015
     assert len(errs) >= 8 and np.median(errs) < 0.01  # (the 45 cm radius on a 40 cm plate: 3-6 cm)
+
+
+def test_the_far_plate_is_not_taken_while_the_near_one_rests_unacquired():
+    """Yawed 18 deg, 40 cm plates, the detector told 0.45 m: at the first frame the near plate, resting on the floor,
+    is too short an arc for a good fit, and the search for smaller sizes found the bar's far plate, fully in view
+    (1.4 m off); its diameter then set the size. A plate-like disc a bar's length nearer the camera vetoes it: the
+    near plate is acquired, and its own diameter measured."""
+    sc = replace(SCENARIOS["deadlift"], plate_diameter_m=0.40, width=640, height=480,
+                 camera=CameraPose(distance=3.1, height=1.1, pitch=10.0, yaw=-18.0))
+    idx = set(range(0, 90, 3))
+    det = PlateDetector(0.45)
+    errs = []
+    for f in render_frames(sc, 0, only=idx):
+        if f.index in idx and f.depth is not None:
+            fit = det.detect(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
+            if fit is not None:
+                errs.append(np.linalg.norm(fit.center - np.array(f.truth["plate"])))
+    assert len(errs) >= 20 and max(errs) < 0.1  # never the far plate
+    assert abs(det.learnt_diameter - 0.40) < 0.015 and errs[-1] < 0.01

@@ -849,10 +849,12 @@ class PlateDetector:
         good = [f for f in fits if f.quality >= 0.5 * q_best]
         fit = min(good, key=lambda f: float(np.linalg.norm(f.center)))
         # ... and when the near one is not (yet) good enough to acquire (resting on the floor, its size only guessed),
-        # a plate-like disc a bar's length nearer the camera says this one is the far plate: taken at the first frame
-        # (yaw 18 deg, 40 cm plates), its diameter set the size and the near plate was tracked 1.5-3 cm off.
+        # a plate-like disc a bar's length nearer the camera says this one is the far plate: taken by a size discovery
+        # at the first frame (yaw 18 deg, 40 cm plates), its diameter set the size and the near plate was tracked
+        # 1.5-3 cm off. (Only then: a nominal-size search keeps taking the nearest good disc, so that a stored plate
+        # nearer the camera can never keep the lifter's from being found.)
         rng = float(np.linalg.norm(fit.center))
-        if any(float(np.linalg.norm(d.center)) < rng - OTHER_PLATE_MIN_M
-               and float(np.linalg.norm(d.center - fit.center)) < BAR_SPAN_M for d in discs):
+        if measure_size and any(float(np.linalg.norm(d.center)) < rng - OTHER_PLATE_MIN_M
+                                and float(np.linalg.norm(d.center - fit.center)) < BAR_SPAN_M for d in discs):
             return None
         return fit

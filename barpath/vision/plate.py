@@ -682,7 +682,6 @@ class PlateDetector:
         self.jumped = False  # the last detect()'s fit was found by a search beyond reach of the fit before it
         self._size_checks: list[float] = []  # free-radius diameters of the unmeasured nominal size (_check_size)
         self._size_check_t: float | None = None
-        self._size_checked = False
 
     @property
     def _size_known(self) -> bool:
@@ -703,19 +702,19 @@ class PlateDetector:
         self.jumped = False
         r_prior = self.learnt_diameter / 2.0
         if self.last is not None:
+            track_floor = floor if floor is not None else self.floor
             dt = 0.1 if (t_s is None or self.last_t is None) else max(min(t_s - self.last_t, 0.5), 0.0)
             move = self.max_speed * dt + 0.03
             search = intr.fx * move / self.last.center[2]
             fit = refine_plate(depth_m, intr, self.last.pixel, float(self.last.center[2]), self.size_m,
                                normal0=self.last.normal, search_px=search, baseline_m=self.baseline_m,
                                radius_prior_m=r_prior, center0=self.last.center,
-                               floor=floor if floor is not None else self.floor,
-                               free_radius_arc_deg=240.0 if self._size_known else 180.0,
+                               floor=track_floor, free_radius_arc_deg=240.0 if self._size_known else 180.0,
                                invalid_edge_px=self.edge_px)
             if fit is not None and not self._plausible(fit, floor):
                 fit = None
             if fit is not None:
-                self._check_size(depth_m, intr, fit, t_s, floor if floor is not None else self.floor)
+                self._check_size(depth_m, intr, fit, t_s, track_floor)
         if fit is None:
             if floor is None:
                 if self.floor is None and not self._floor_tried:
@@ -783,7 +782,7 @@ class PlateDetector:
 
     def _check_size(self, depth_m, intr, fit: PlateFit, t_s: float | None, floor) -> None:
         """While the size is the unmeasured nominal, measure it now and then from the tracked fit (SIZE_CHECKS)."""
-        if self._size_checked or self.size_m != self.diameter_m or self._diams or t_s is None:
+        if len(self._size_checks) >= SIZE_CHECKS or self.size_m != self.diameter_m or self._diams or t_s is None:
             return
         if self._size_check_t is not None and 0.0 <= t_s - self._size_check_t < SIZE_CHECK_EVERY_S:
             return
@@ -798,7 +797,6 @@ class PlateDetector:
         if len(self._size_checks) < SIZE_CHECKS:
             return
         d = float(np.median(self._size_checks))
-        self._size_checked = True
         if abs(d - self.size_m) > SIZE_MISMATCH * self.size_m:
             self.size_m = d
 

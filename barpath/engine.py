@@ -100,6 +100,7 @@ class LiftFrameEstimator:
 
     MOVED_M = 0.05  # the bar moved this far from where it was first seen: someone is lifting it
     MIN_HIPS = 3  # bar - hip samples that decide the sign (hip measurements are confident ones)
+    HIPS_ENOUGH = 10  # ... and with which the frame is estimated at once
     MIN_FACINGS = 10  # ... or this many confident body fits' facings
     FACING_SCORE = 0.5  # a body fit's score above which its facing counts
 
@@ -138,12 +139,18 @@ class LiftFrameEstimator:
         time t, the plate seen for timeout_s and a sign from the lifter; or the bar lifted for give_up_s."""
         if self.floor is None or not self.normals:
             return False
-        if len(self.normals) >= 30 and len(self.bar_minus_hip) >= 10:
+        if len(self.normals) >= 30 and len(self.bar_minus_hip) >= self.HIPS_ENOUGH:
             return True
         if t is None or self.t_first is None:
             return False
         return (t - self.t_first > self.timeout_s and self.has_sign()) or \
             (self.t_moved is not None and t - self.t_moved > self.give_up_s)
+
+    def calibration_ready(self, t: float) -> bool:
+        """With a stored calibration, which carries the forward sign (the lifter only confirms it): the plate seen
+        (its axis), and 10 hips or the plate seen for timeout_s."""
+        return bool(self.normals) and (len(self.bar_minus_hip) >= self.HIPS_ENOUGH
+                                       or (self.t_first is not None and t - self.t_first > self.timeout_s))
 
     def sign_hint(self) -> np.ndarray | None:
         """A vector the forward direction has a positive component along: the median bar - hip, else the summed
@@ -267,9 +274,7 @@ class Engine:
                 est = self._estimator
                 est.add(self.measurer.floor, accepted["bar"], h.plate_normal, accepted["hip"], t, h.body_fit)
                 if self.calibration is not None:
-                    # (the calibration stores the forward sign: the lifter only confirms it)
-                    if est.normals and (len(est.bar_minus_hip) >= 10
-                                        or t - est.t_first > self.config.lift_frame_timeout_s):
+                    if est.calibration_ready(t):
                         self.lift_frame = self._from_calibration()
                 elif est.ready(t):
                     self.lift_frame = est.estimate()

@@ -38,6 +38,10 @@ from barpath.geometry import capsule_front
 from barpath.analysis.signal import local_poly
 
 
+# The way (forward +1) each joint's descent metric counts its travel (hip_back_travel, knee_forward_travel).
+QUIET_WAY = {"hip": -1.0, "knee": 1.0}
+
+
 @dataclass(frozen=True)
 class HingeConfig:
     shank_half_thickness: float = 0.05
@@ -51,8 +55,8 @@ class HingeConfig:
     max_gap_s: float = 0.05  # no estimate farther than this from a tracked frame (bar-to-body gap)
     bridge_gap_s: float = 0.3  # descent checks: tracking gaps up to this long are bridged by the local fit,
     # longer ones inside the descent make the joint's descent metrics None (but see quiet_gap_s) ...
-    quiet_gap_s: float = 0.6  # ... a gap up to this long is bridged too where the joint is within onset_m of its
-    # place at the descent's start on both sides of it (it had not yet moved: the knee the plate hides early on)
+    quiet_gap_s: float = 0.6  # ... a gap up to this long is bridged too where the joint had not moved onset_m (its
+    # metric's way) from its place at the descent's start on both sides of it (the knee the plate hides early on)
     end_gap_s: float = 0.07  # ... as does no tracked frame within this of the descent's start or end
     min_coverage: float = 0.5  # fraction of the window's frames a joint must be tracked in
     spike_m: float = 0.03  # a joint sample this far from its neighbours' median (or 4 robust sigmas) is dropped
@@ -199,32 +203,48 @@ class _Smoothed:
         return out
 
     def _quiet(self, name, t0, ta, tb) -> bool:
-        """The joint is within onset_m of its place at t0, horizontally (the hinge's direction: the hip drops as it
-        goes back), at both ta and tb (bridged smoothed track)."""
+        """The joint has not moved onset_m from its place at t0 the way its descent metric counts (the hip back, the
+        knee forward; other joints either way), horizontally (the hinge's direction: the hip drops as it goes
+        back), at both ta and tb (bridged smoothed track). A knee that went back as the shins came upright has not
+        started its forward travel."""
         x = self.at(name, np.array([t0, ta, tb]), bridge=True)
-        return bool(np.all(np.abs(x[1:, 0] - x[0, 0]) < self.cfg.onset_m))
+        move = x[1:, 0] - x[0, 0]
+        way = QUIET_WAY.get(name)
+        return bool(np.all((np.abs(move) if way is None else way * move) < self.cfg.onset_m))
 
     def tracked_until(self, name, t0, t1) -> float | None:
         """How far into [t0, t1] this joint is tracked without a gap longer than bridge_gap_s (or quiet_gap_s where
         it had not yet moved onset_m from its place at t0 on either side of the gap: a 2 cm move out and back
         within it is not a descent's motion): t1 when all of it (a tracked frame within end_gap_s of t1), else the
-        last tracked time before the first longer gap; None when no tracked frame lies within end_gap_s of t0 or
-        the tracked part covers less than min_coverage."""
+        last tracked time before the first longer gap; None when the joint is not tracked at t0 (no tracked frame
+        within end_gap_s of it, nor a gap across it that is bridged as above) or the tracked part covers less
+        than min_coverage."""
         p = self.raw.get(name)
         if p is None:
             return None
         ok = np.all(np.isfinite(p), axis=1)
-        tt = self.tw[ok & (self.tw >= t0 - self.cfg.end_gap_s) & (self.tw <= t1 + self.cfg.end_gap_s)]
-        if len(tt) == 0 or tt[0] > t0 + self.cfg.end_gap_s:
-            return None
+        lead = max(self.cfg.bridge_gap_s, self.cfg.quiet_gap_s)
+        tt = self.tw[ok & (self.tw >= t0 - lead) & (self.tw <= t1 + self.cfg.end_gap_s)]
+        i0 = int(np.searchsorted(tt, t0 - self.cfg.end_gap_s))
+        if i0 == len(tt) or tt[i0] > t0 + self.cfg.end_gap_s:
+            # Not seen right at the start: a gap across it counts as any other (the hip at lockout seen before the
+            # descent, the plate over it just after).
+            if i0 == 0 or i0 == len(tt) or not self._bridged(name, t0, tt[i0 - 1], tt[i0]):
+                return None
+            i0 -= 1
+        tt = tt[i0:]
         gaps = np.diff(tt)
-        long = [i for i in np.flatnonzero(gaps > self.cfg.bridge_gap_s)
-                if gaps[i] > self.cfg.quiet_gap_s or not self._quiet(name, t0, tt[i], tt[i + 1])]
+        long = [i for i in np.flatnonzero(gaps > self.cfg.bridge_gap_s) if not self._bridged(name, t0, tt[i], tt[i + 1])]
         end = float(tt[long[0]]) if long else (t1 if tt[-1] >= t1 - self.cfg.end_gap_s else float(tt[-1]))
         end = min(end, t1)
         if end <= t0 or self.coverage(name, (self.tw >= t0) & (self.tw <= end)) < self.cfg.min_coverage:
             return None
         return end
+
+    def _bridged(self, name, t0, ta, tb) -> bool:
+        """A tracking gap from ta to tb is bridged: short (bridge_gap_s), or quiet_gap_s with the joint still at
+        its place at t0 on both sides."""
+        return tb - ta <= self.cfg.bridge_gap_s or (tb - ta <= self.cfg.quiet_gap_s and self._quiet(name, t0, ta, tb))
 
 
 def _hinge_order(td: np.ndarray, hip: np.ndarray | None, knee: np.ndarray | None, hip_until: float | None,

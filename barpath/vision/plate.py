@@ -780,9 +780,13 @@ class PlateDetector:
         """Is a move d (m) in dt (s) farther than the plate can go (max_speed, + 10 cm of fit error)?"""
         return float(np.linalg.norm(d)) > self.max_speed * abs(dt) + 0.1
 
+    def _size_unmeasured(self) -> bool:
+        """The size is still the nominal default, nothing measured of it."""
+        return self.size_m == self.diameter_m and not self._diams
+
     def _check_size(self, depth_m, intr, fit: PlateFit, t_s: float | None, floor) -> None:
         """While the size is the unmeasured nominal, measure it now and then from the tracked fit (SIZE_CHECKS)."""
-        if len(self._size_checks) >= SIZE_CHECKS or self.size_m != self.diameter_m or self._diams or t_s is None:
+        if len(self._size_checks) >= SIZE_CHECKS or not self._size_unmeasured() or t_s is None:
             return
         if self._size_check_t is not None and 0.0 <= t_s - self._size_check_t < SIZE_CHECK_EVERY_S:
             return
@@ -820,9 +824,20 @@ class PlateDetector:
                                search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
                                floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=measure_size,
                                invalid_edge_px=self.edge_px)
+            r2 = r_prior
+            if fit is None and not measure_size and self._size_unmeasured():
+                # The nominal size is only a default: a plate a few centimetres smaller (40 cm) can fail the fixed
+                # radius fit (a resting plate shows ~150 deg of rim), so its radius is fitted too.
+                fit = refine_plate(depth_m, intr, cand.pixel, cand.depth_m, size_m, normal0=None,
+                                   search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
+                                   floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=True,
+                                   invalid_edge_px=self.edge_px)
+                if fit is not None:
+                    r2 = fit.diameter_m / 2.0
             if fit is None:
                 continue
-            r2 = fit.diameter_m / 2.0 if measure_size else r_prior
+            if measure_size:
+                r2 = fit.diameter_m / 2.0
             # Second pass with the fitted plane (a better normal and centre).
             fit2 = refine_plate(depth_m, intr, fit.pixel, float(fit.center[2]), 2.0 * r2, normal0=fit.normal,
                                 search_px=0.1 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r2,

@@ -33,6 +33,7 @@ DEFAULT_BASELINE_M = 0.050  # D435 (the noisier case; a D455 is 0.095)
 COARSE_WIDTH = 212  # target width of the decimated acquisition image
 NOISE_CORR_AREA = 28.0  # ≈ 4π σc² pixels per independent depth sample (σc ≈ 1.5 px correlation)
 MAX_BAR_TILT_SIN = 0.09  # sin 5°: a bar tilted more than this in one plate fit is taken as level
+HOLE_MAX_SAMPLES = 4  # invalid runs up to this many samples long with face beyond are holes in the face, not its edge
 
 
 def depth_sigma(z, fx: float, baseline_m: float = DEFAULT_BASELINE_M):
@@ -388,8 +389,17 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     use_crease = band <= 2.0 * s * depth0 / intr.fx
     behind_pad = _pad_false(valid & (res > band) & (res <= jump) & use_crease, 2)
     crease = np.zeros_like(face)
+    # A dropout hole in the face (black plates, speckle): the face goes on just beyond the invalid neighbour, so
+    # that face pixel is not on the edge (taken as rim, holes near the edge pulled the rim in: noise, bias).
+    kh = HOLE_MAX_SAMPLES + 1
+    face_pad = _pad_false(face, kh)
+    inv_pad = _pad_false(~valid, 1)
     for dy_, dx_ in dirs:
-        nb = far_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww]
+        beyond = np.zeros_like(face)
+        for j in range(2, kh + 1):
+            beyond |= face_pad[kh + j * dy_:kh + j * dy_ + hh, kh + j * dx_:kh + j * dx_ + ww]
+        nb = far_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww] & \
+            ~(inv_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww] & beyond)
         c_nb = (behind_pad[2 + dy_:2 + dy_ + hh, 2 + dx_:2 + dx_ + ww]
                 & behind_pad[2 + 2 * dy_:2 + 2 * dy_ + hh, 2 + 2 * dx_:2 + 2 * dx_ + ww])
         e = face & (nb | c_nb)

@@ -692,6 +692,9 @@ class PlateDetector:
         self.jumped = False  # the last detect()'s fit was found by a search beyond reach of the fit before it
         self._size_checks: list[float] = []  # free-radius diameters of the unmeasured nominal size (_check_size)
         self._size_check_t: float | None = None
+        # A diameter the acquisition measured of a plate the unmeasured nominal did not fit (> SIZE_MISMATCH off):
+        # the radius the track is fitted with until the size check decides the size.
+        self._size_guess: float | None = None
 
     @property
     def _size_known(self) -> bool:
@@ -700,7 +703,13 @@ class PlateDetector:
 
     @property
     def learnt_diameter(self) -> float:
-        return self._learnt_d if self._learnt_d is not None else self.size_m
+        """The diameter plates are fitted with: learnt from the fits' rims, else a first measurement's guess while
+        the size is the nominal default, else the size searched for."""
+        if self._learnt_d is not None:
+            return self._learnt_d
+        if self._size_guess is not None and self.size_m == self.diameter_m:
+            return self._size_guess
+        return self.size_m
 
     def reset(self) -> None:
         self.last = None
@@ -811,6 +820,7 @@ class PlateDetector:
         if len(self._size_checks) < SIZE_CHECKS:
             return
         d = float(np.median(self._size_checks))
+        self._size_guess = None
         if abs(d - self.size_m) > SIZE_MISMATCH * self.size_m:
             self.size_m = d
 
@@ -880,4 +890,6 @@ class PlateDetector:
         if measure_size and any(float(np.linalg.norm(d.center)) < rng - OTHER_PLATE_MIN_M
                                 and float(np.linalg.norm(d.center - fit.center)) < BAR_SPAN_M for d in discs):
             return None
+        if not measure_size and self._size_unmeasured() and abs(fit.diameter_m - size_m) > SIZE_MISMATCH * size_m:
+            self._size_guess = fit.diameter_m
         return fit

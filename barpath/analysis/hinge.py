@@ -234,7 +234,8 @@ class _Smoothed:
             i0 -= 1
         tt = tt[i0:]
         gaps = np.diff(tt)
-        long = [i for i in np.flatnonzero(gaps > self.cfg.bridge_gap_s) if not self._bridged(name, t0, tt[i], tt[i + 1])]
+        long = [i for i in np.flatnonzero(gaps > self.cfg.bridge_gap_s)
+                if not self._bridged(name, t0, tt[i], tt[i + 1])]
         end = float(tt[long[0]]) if long else (t1 if tt[-1] >= t1 - self.cfg.end_gap_s else float(tt[-1]))
         end = min(end, t1)
         if end <= t0 or self.coverage(name, (self.tw >= t0) & (self.tw <= end)) < self.cfg.min_coverage:
@@ -244,7 +245,8 @@ class _Smoothed:
     def _bridged(self, name, t0, ta, tb) -> bool:
         """A tracking gap from ta to tb is bridged: short (bridge_gap_s), or quiet_gap_s with the joint still at
         its place at t0 on both sides."""
-        return tb - ta <= self.cfg.bridge_gap_s or (tb - ta <= self.cfg.quiet_gap_s and self._quiet(name, t0, ta, tb))
+        gap = tb - ta
+        return gap <= self.cfg.bridge_gap_s or (gap <= self.cfg.quiet_gap_s and self._quiet(name, t0, ta, tb))
 
 
 def _hinge_order(td: np.ndarray, hip: np.ndarray | None, knee: np.ndarray | None, hip_until: float | None,

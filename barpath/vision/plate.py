@@ -839,19 +839,20 @@ class PlateDetector:
         free_arc = 180.0 if measure_size else 240.0
         fits: list[PlateFit] = []
         discs: list[PlateFit] = []  # every plate-like disc fitted, good enough to acquire or not
+
+        def first_pass(cand: PlateCandidate, free_first: bool) -> PlateFit | None:
+            return refine_plate(depth_m, intr, cand.pixel, cand.depth_m, size_m, normal0=None,
+                                search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
+                                floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=free_first,
+                                invalid_edge_px=self.edge_px)
+
         for cand in find_plate_candidates(depth_m, intr, size_m, floor=floor, baseline_m=self.baseline_m):
-            fit = refine_plate(depth_m, intr, cand.pixel, cand.depth_m, size_m, normal0=None,
-                               search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
-                               floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=measure_size,
-                               invalid_edge_px=self.edge_px)
+            fit = first_pass(cand, measure_size)
             r2 = r_prior
             if fit is None and not measure_size and self._size_unmeasured():
                 # The nominal size is only a default: a plate a few centimetres smaller (40 cm) can fail the fixed
                 # radius fit (a resting plate shows ~150 deg of rim), so its radius is fitted too.
-                fit = refine_plate(depth_m, intr, cand.pixel, cand.depth_m, size_m, normal0=None,
-                                   search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
-                                   floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=True,
-                                   invalid_edge_px=self.edge_px)
+                fit = first_pass(cand, True)
                 if fit is not None:
                     r2 = fit.diameter_m / 2.0
             if fit is None:

@@ -216,23 +216,15 @@ class _Smoothed:
         """How far into [t0, t1] this joint is tracked without a gap longer than bridge_gap_s (or quiet_gap_s where
         it had not yet moved onset_m from its place at t0 on either side of the gap: a 2 cm move out and back
         within it is not a descent's motion): t1 when all of it (a tracked frame within end_gap_s of t1), else the
-        last tracked time before the first longer gap; None when the joint is not tracked at t0 (no tracked frame
-        within end_gap_s of it, nor a gap across it that is bridged as above) or the tracked part covers less
-        than min_coverage."""
+        last tracked time before the first longer gap; None when no tracked frame lies within end_gap_s of t0 or
+        the tracked part covers less than min_coverage."""
         p = self.raw.get(name)
         if p is None:
             return None
         ok = np.all(np.isfinite(p), axis=1)
-        lead = max(self.cfg.bridge_gap_s, self.cfg.quiet_gap_s)
-        tt = self.tw[ok & (self.tw >= t0 - lead) & (self.tw <= t1 + self.cfg.end_gap_s)]
-        i0 = int(np.searchsorted(tt, t0 - self.cfg.end_gap_s))
-        if i0 == len(tt) or tt[i0] > t0 + self.cfg.end_gap_s:
-            # Not seen right at the start: a gap across it counts as any other (the hip at lockout seen before the
-            # descent, the plate over it just after).
-            if i0 == 0 or i0 == len(tt) or not self._bridged(name, t0, tt[i0 - 1], tt[i0]):
-                return None
-            i0 -= 1
-        tt = tt[i0:]
+        tt = self.tw[ok & (self.tw >= t0 - self.cfg.end_gap_s) & (self.tw <= t1 + self.cfg.end_gap_s)]
+        if len(tt) == 0 or tt[0] > t0 + self.cfg.end_gap_s:
+            return None
         gaps = np.diff(tt)
         long = [i for i in np.flatnonzero(gaps > self.cfg.bridge_gap_s)
                 if not self._bridged(name, t0, tt[i], tt[i + 1])]

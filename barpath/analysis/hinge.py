@@ -227,18 +227,12 @@ class _Smoothed:
             return None
         gaps = np.diff(tt)
         long = [i for i in np.flatnonzero(gaps > self.cfg.bridge_gap_s)
-                if not self._bridged(name, t0, tt[i], tt[i + 1])]
+                if gaps[i] > self.cfg.quiet_gap_s or not self._quiet(name, t0, tt[i], tt[i + 1])]
         end = float(tt[long[0]]) if long else (t1 if tt[-1] >= t1 - self.cfg.end_gap_s else float(tt[-1]))
         end = min(end, t1)
         if end <= t0 or self.coverage(name, (self.tw >= t0) & (self.tw <= end)) < self.cfg.min_coverage:
             return None
         return end
-
-    def _bridged(self, name, t0, ta, tb) -> bool:
-        """A tracking gap from ta to tb is bridged: short (bridge_gap_s), or quiet_gap_s with the joint still at
-        its place at t0 on both sides."""
-        gap = tb - ta
-        return gap <= self.cfg.bridge_gap_s or (gap <= self.cfg.quiet_gap_s and self._quiet(name, t0, ta, tb))
 
 
 def _hinge_order(td: np.ndarray, hip: np.ndarray | None, knee: np.ndarray | None, hip_until: float | None,

@@ -847,18 +847,16 @@ class PlateDetector:
                                 invalid_edge_px=self.edge_px)
 
         for cand in find_plate_candidates(depth_m, intr, size_m, floor=floor, baseline_m=self.baseline_m):
-            fit = first_pass(cand, measure_size)
-            r2 = r_prior
+            free = measure_size
+            fit = first_pass(cand, free)
             if fit is None and not measure_size and self._size_unmeasured():
                 # The nominal size is only a default: a plate a few centimetres smaller (40 cm) can fail the fixed
                 # radius fit (a resting plate shows ~150 deg of rim), so its radius is fitted too.
-                fit = first_pass(cand, True)
-                if fit is not None:
-                    r2 = fit.diameter_m / 2.0
+                free = True
+                fit = first_pass(cand, free)
             if fit is None:
                 continue
-            if measure_size:
-                r2 = fit.diameter_m / 2.0
+            r2 = fit.diameter_m / 2.0 if free else r_prior
             # Second pass with the fitted plane (a better normal and centre).
             fit2 = refine_plate(depth_m, intr, fit.pixel, float(fit.center[2]), 2.0 * r2, normal0=fit.normal,
                                 search_px=0.1 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r2,

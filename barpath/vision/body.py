@@ -19,6 +19,7 @@ Pipeline (decimated depth, ~212 px wide; pure numpy + cv2):
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -72,17 +73,30 @@ class BodyFit:
     leg_pixel_m: float | None = None  # an image pixel's size where the legs are (>= COARSE_PIXEL_M: no leg axes)
 
 
-def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray, *more: np.ndarray) -> np.ndarray | list[np.ndarray]:
+    """img sampled at (x, y) (columns, rows; clamped to the image), bilinearly; with more images of the same shape,
+    the list of each one's samples (the weights computed once)."""
     h, w = img.shape
-    x = np.clip(x, 0, w - 1.001)
-    y = np.clip(y, 0, h - 1.001)
+    x = np.minimum(np.maximum(x, 0), w - 1.001)  # (np.clip's wrapper costs more than the work at this size)
+    y = np.minimum(np.maximum(y, 0), h - 1.001)
     x0 = x.astype(np.int32)
     y0 = y.astype(np.int32)
     fx = x - x0
     fy = y - y0
-    a = img[y0, x0] * (1 - fx) + img[y0, x0 + 1] * fx
-    b = img[y0 + 1, x0] * (1 - fx) + img[y0 + 1, x0 + 1] * fx
-    return a * (1 - fy) + b * fy
+    out = []
+    for im in (img, *more):
+        a = im[y0, x0] * (1 - fx) + im[y0, x0 + 1] * fx
+        b = im[y0 + 1, x0] * (1 - fx) + im[y0 + 1, x0 + 1] * fx
+        out.append(a * (1 - fy) + b * fy)
+    return out if more else out[0]
+
+
+@functools.lru_cache(maxsize=8)
+def _seg_samples(n: int) -> np.ndarray:
+    """The n sample positions along a segment that the chain fit scores (made once: it scores thousands of times)."""
+    t = np.linspace(0.08, 0.92, n)
+    t.setflags(write=False)
+    return t
 
 
 def _axial_height(depth_m: np.ndarray, intr: Intrinsics, rows: slice, cols: slice, ax: np.ndarray, up: np.ndarray,
@@ -705,15 +719,28 @@ class BodyEstimator:
             maps[r] = (sm * (1 - unk_f) + 0.4 * unk_f).astype(np.float32)
 
         def seg_score(p0f, p0h, p1f, p1h, r, n=8, fine=False):
-            t = np.linspace(0.08, 0.92, n)
-            f = p0f[..., None] + (p1f - p0f)[..., None] * t
-            h = p0h[..., None] + (p1h - p0h)[..., None] * t
-            gx, gy = to_grid(f, h)
+            t = _seg_samples(n)
+            # the samples' grid coordinates (to_grid), in place: this runs on up to ~20k samples per call
+            gx = (p1f - p0f)[..., None] * t
+            gx += p0f[..., None]
+            gx -= self.f_range[0]
+            gx /= cell
+            gy = (p1h - p0h)[..., None] * t
+            gy += p0h[..., None]
+            np.subtract(self.h_range[1], gy, out=gy)
+            gy /= cell
             if fine:
-                return _bilinear(maps[r], gx, gy).mean(axis=-1), 1.0 - _bilinear(unk_f, gx, gy).mean(axis=-1)
-            ix = np.clip(np.rint(gx), 0, wid_ - 1).astype(np.intp)
-            iy = np.clip(np.rint(gy), 0, hgt_ - 1).astype(np.intp)
-            return maps[r][iy, ix].mean(axis=-1), None
+                inside, hidden = _bilinear(maps[r], gx, gy, unk_f)
+                return inside.mean(axis=-1), 1.0 - hidden.mean(axis=-1)
+            # the nearest cell's flat index (clipped to the grid)
+            ix, iy = np.rint(gx, out=gx), np.rint(gy, out=gy)
+            np.maximum(ix, 0, out=ix)
+            np.minimum(ix, wid_ - 1, out=ix)
+            np.maximum(iy, 0, out=iy)
+            np.minimum(iy, hgt_ - 1, out=iy)
+            iy *= wid_
+            iy += ix
+            return maps[r].ravel().take(iy.astype(np.intp)).mean(axis=-1), None
 
         def seg_excess(af, ah, bf, bh, r):
             """(H, N): distance of each outline cell beyond the capsule a-b of radius r (negative inside)."""
@@ -723,7 +750,8 @@ class BodyEstimator:
             t = rf * df
             t += rh * dh
             t /= df * df + dh * dh + 1e-9
-            np.clip(t, 0.0, 1.0, out=t)
+            np.maximum(t, 0.0, out=t)
+            np.minimum(t, 1.0, out=t)
             rf -= t * df
             rh -= t * dh
             out = np.hypot(rf, rh, out=rf)
@@ -756,18 +784,27 @@ class BodyEstimator:
             tot = s1 + s2 + s3
             if len(qf):
                 tf, th = np.sin(a_k) * facing, np.cos(a_k)
-                ex_leg = np.minimum(seg_excess(lf, la, lkf, lkh, r_s), seg_excess(lkf, lkh, lhf, lhh, r_t))
+
+                def capsules_excess(*caps):
+                    """Per outline cell, the least excess over several capsules (a_f, a_h, b_f, b_h, r), each over
+                    the same hypotheses: one seg_excess call for all of them (its cost is per call, not per row)."""
+                    ends = [np.concatenate(v) for v in list(zip(*caps))[:4]]
+                    r = np.repeat(np.array([c[4] for c in caps], np.float32), len(caps[0][0]))[:, None]
+                    return seg_excess(*ends, r).reshape(len(caps), len(caps[0][0]), -1).min(axis=0)
+
+                ex_leg = capsules_excess((lf, la, lkf, lkh, r_s), (lkf, lkh, lhf, lhh, r_t))
 
                 def coverage_cost(i):
-                    ex = ex_leg[inv[i]]
                     f0, h0, f1, h1 = sf[i], sh[i], tf[i], th[i]
-                    for e in (seg_excess(hf[i], hh[i], f0, h0, r_k),
-                              seg_excess(f0, h0, np.full_like(f0, bar_f), np.full_like(f0, bar_h), r_a),  # arms to bar
-                              seg_excess(f0, h0, f0, h0 - l_arm, r_a),  # arms hanging (no bar in hand)
-                              seg_excess(f0 + 0.08 * stature * f1, h0 + 0.08 * stature * h1,
-                                         f0 + 0.12 * stature * f1, h0 + 0.12 * stature * h1, r_head)):
-                        np.minimum(ex, e, out=ex)
-                    return np.clip(ex, 0.0, 0.08).mean(axis=1) / 0.02
+                    ex = capsules_excess((hf[i], hh[i], f0, h0, r_k),
+                                         (f0, h0, np.full_like(f0, bar_f), np.full_like(f0, bar_h), r_a),  # arms to bar
+                                         (f0, h0, f0, h0 - l_arm, r_a),  # arms hanging (no bar in hand)
+                                         (f0 + 0.08 * stature * f1, h0 + 0.08 * stature * h1,
+                                          f0 + 0.12 * stature * f1, h0 + 0.12 * stature * h1, r_head))
+                    np.minimum(ex, ex_leg[inv[i]], out=ex)
+                    np.maximum(ex, 0.0, out=ex)
+                    np.minimum(ex, 0.08, out=ex)
+                    return ex.mean(axis=1) / 0.02
 
                 # The cost is >= 0, so a hypothesis whose inside score alone is below the best total found cannot
                 # win: the best by the inside score are costed first, then only those that could still beat them

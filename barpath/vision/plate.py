@@ -329,11 +329,11 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         nd = n[0] * ax2 + n[1] * by2 + n[2]
         t_plane = (n @ c) / np.where(np.abs(nd) > 1e-6, nd, 1e-6)
         res = z2 - t_plane  # along the ray (depth units): > 0 farther than the plane
-        # Squared in-plane distance of each pixel's ray intersection from the reference centre.
+        # Squared distance of each pixel's ray intersection from the reference centre (on the plane: in-plane).
         qx = ax2 * t_plane - c[0]
         qy = by2 * t_plane - c[1]
         qz = t_plane - c[2]
-        rr2 = qx * qx + qy * qy + qz * qz - (qx * n[0] + qy * n[1] + qz * n[2]) ** 2
+        rr2 = qx * qx + qy * qy + qz * qz
         band = band0 if it == 0 else max(0.03, 2.5 * sig)
         rmax = (1.15 if it < 2 else 1.06) * r_prior
         inl = val2 & (np.abs(res) < band) & (rr2 < rmax ** 2)
@@ -345,7 +345,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         wts = None
         if it > 0:
             rr = res[inl] / (2.5 * sig)
-            wts = np.clip(1 - rr ** 2, 0.05, None) ** 2
+            wts = np.maximum(1 - rr * rr, 0.05) ** 2
         # With the floor known, the face is fitted as a vertical plane (the bar is level; only its yaw is free):
         # free, the tilt follows whatever else the band takes in (the stack's tread seen from above by a pitched
         # camera, the bar). A bar tilted a few degrees is allowed on the last pass.
@@ -373,47 +373,54 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     face = valid & ~on_floor & (np.abs(res) < band)
     # --- rim: face pixels with a 4-neighbour that is invalid or much farther (occluding edge of the plate).
     jump = max(0.10, 3.0 * sig)
-    far = ~valid | (res > jump)  # (floor pixels near the contact are neither face nor far: no rim there)
-    far_pad = _pad_false(far, 1)  # outside the image: not an edge (partial view)
-    # also: the window border is not evidence (neighbours unknown)
-    dirs = ((0, 1), (0, -1), (1, 0), (-1, 0))
-    rim = np.zeros_like(face)
-    du = np.zeros(face.shape)
-    dv = np.zeros(face.shape)
-    farv_pad = _pad_false(valid & (res > jump), 1)
-    rim_v = np.zeros_like(face)  # rim pixels with a VALID farther neighbour (a measured depth edge)
+    # (floor pixels near the contact are neither face nor far: no rim there; outside the image: not an edge, partial
+    # view; the window border is not evidence either, its neighbours are unknown)
+    farv_pad = _pad_false(valid & (res > jump), 1)  # a VALID farther neighbour (a measured depth edge)
+    inv_pad = _pad_false(~valid, 1)
     # A crease: where the camera looks past the rim (pitched or yawed, near), the face ends at the stack's tread,
     # which continues the depth (no jump) but leaves the face plane behind it. Two samples in a row behind the
     # plane (a surface, not a noise speck) mark the face's true rim there. Only where the depth noise is small
     # against a sample's footprint: else the tread is only told from the face well beyond the crease.
     use_crease = band <= 2.0 * s * depth0 / intr.fx
-    behind_pad = _pad_false(valid & (res > band) & (res <= jump) & use_crease, 2)
-    crease = np.zeros_like(face)
+    behind_pad = _pad_false(valid & (res > band) & (res <= jump), 2) if use_crease else None
     # A dropout hole in the face (black plates, speckle): the face goes on just beyond the invalid neighbour, so
     # that face pixel is not on the edge (taken as rim, holes near the edge pulled the rim in: noise, bias).
     kh = HOLE_MAX_SAMPLES + 1
     face_pad = _pad_false(face, kh)
-    inv_pad = _pad_false(~valid, 1)
-    for dy_, dx_ in dirs:
-        beyond = np.zeros_like(face)
-        for j in range(2, kh + 1):
-            beyond |= face_pad[kh + j * dy_:kh + j * dy_ + hh, kh + j * dx_:kh + j * dx_ + ww]
-        nb = far_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww] & \
-            ~(inv_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww] & beyond)
-        c_nb = (behind_pad[2 + dy_:2 + dy_ + hh, 2 + dx_:2 + dx_ + ww]
-                & behind_pad[2 + 2 * dy_:2 + 2 * dy_ + hh, 2 + 2 * dx_:2 + 2 * dx_ + ww])
-        e = face & (nb | c_nb)
-        crease |= face & c_nb & ~nb
-        rim |= e
-        rim_v |= face & (farv_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww] | c_nb)
-        du += e * dx_
-        dv += e * dy_
+
+    def shifted(a, k, j, dy_, dx_):  # a (padded by k) seen from j samples along (dy_, dx_)
+        return a[k + j * dy_:k + j * dy_ + hh, k + j * dx_:k + j * dx_ + ww]
+
+    # Per direction, where the neighbour is an edge: farther (valid), or invalid with no face just beyond (not a
+    # hole), or a crease. Accumulated unmasked; the face mask is applied once at the end (rim pixels are face).
+    edges = []
+    edge_any = np.zeros_like(face)
+    edge_v = np.zeros_like(face)  # ... a measured edge (farther and valid, or a crease)
+    crease = np.zeros_like(face)
+    for dy_, dx_ in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+        beyond = shifted(face_pad, kh, 2, dy_, dx_) | shifted(face_pad, kh, 3, dy_, dx_)
+        for j in range(4, kh + 1):
+            beyond |= shifted(face_pad, kh, j, dy_, dx_)
+        farv = shifted(farv_pad, 1, 1, dy_, dx_)
+        nb = farv | (shifted(inv_pad, 1, 1, dy_, dx_) & ~beyond)
+        if use_crease:
+            c_nb = shifted(behind_pad, 2, 1, dy_, dx_) & shifted(behind_pad, 2, 2, dy_, dx_)
+            crease |= c_nb & ~nb
+            edge_v |= farv | c_nb
+            nb = nb | c_nb
+        else:
+            edge_v |= farv
+        edge_any |= nb
+        edges.append(nb)
+    rim = face & edge_any
+    rim_v = face & edge_v
+    crease &= face
     # Not-face neighbours that are NEAR (sleeve, hands) -> exclude those rim pixels (occluded rim).
     near = valid & (res < -band)
     near_pad = _pad_false(near, 1)
     occl = np.zeros_like(face)
-    for dy_, dx_ in dirs:
-        occl |= near_pad[1 + dy_:1 + dy_ + hh, 1 + dx_:1 + dx_ + ww]
+    for dy_, dx_ in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+        occl |= shifted(near_pad, 1, 1, dy_, dx_)
     rim &= ~occl
     e1, e2 = _plane_basis(n)
     # In-plane coordinates of (2x-subsampled) face pixels (ray ∩ plane): centre guess and coverage.
@@ -423,13 +430,16 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     rv, ru = np.nonzero(rim)
     if len(rv) < 12:
         return _fail(335)
-    nrm = np.sqrt(du[rv, ru] ** 2 + dv[rv, ru] ** 2)
+    # the outward direction: the sum of the edge directions (4-neighbours) at each rim pixel
+    du = edges[0][rv, ru].astype(float) - edges[1][rv, ru]
+    dv = edges[2][rv, ru].astype(float) - edges[3][rv, ru]
+    nrm = np.sqrt(du ** 2 + dv ** 2)
     nrm = np.where(nrm > 0, nrm, 1.0)
     # Half a sample outward: the true edge lies between the last face pixel and the first outside one; where that
     # one is invalid, the invalid band may have eaten into the face too (invalid_edge_px more).
     out = 0.5 + (invalid_edge_px / s) * ~rim_v[rv, ru]
-    ur = us[ru] + out * s * du[rv, ru] / nrm
-    vr = vs[rv] + out * s * dv[rv, ru] / nrm
+    ur = us[ru] + out * s * du / nrm
+    vr = vs[rv] + out * s * dv / nrm
     d = _ray_dirs(intr, ur, vr)
     tr = (n @ plane_point) / (d @ n)
     pr = d * tr[:, None]

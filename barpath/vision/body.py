@@ -731,7 +731,7 @@ class BodyEstimator:
             gy /= cell
             if fine:
                 inside, hidden = _bilinear(maps[r], gx, gy, unk_f)
-                return inside.mean(axis=-1), 1.0 - hidden.mean(axis=-1)
+                return inside.sum(axis=-1) / n, 1.0 - hidden.sum(axis=-1) / n  # (.mean(): the same, slower)
             # the nearest cell's flat index (clipped to the grid)
             ix, iy = np.rint(gx, out=gx), np.rint(gy, out=gy)
             np.maximum(ix, 0, out=ix)
@@ -740,7 +740,7 @@ class BodyEstimator:
             np.minimum(iy, hgt_ - 1, out=iy)
             iy *= wid_
             iy += ix
-            return maps[r].ravel().take(iy.astype(np.intp)).mean(axis=-1), None
+            return maps[r].ravel().take(iy.astype(np.intp)).sum(axis=-1) / n, None
 
         def seg_excess(af, ah, bf, bh, r):
             """(H, N): distance of each outline cell beyond the capsule a-b of radius r (negative inside)."""
@@ -785,26 +785,20 @@ class BodyEstimator:
             if len(qf):
                 tf, th = np.sin(a_k) * facing, np.cos(a_k)
 
-                def capsules_excess(*caps):
-                    """Per outline cell, the least excess over several capsules (a_f, a_h, b_f, b_h, r), each over
-                    the same hypotheses: one seg_excess call for all of them (its cost is per call, not per row)."""
-                    ends = [np.concatenate(v) for v in list(zip(*caps))[:4]]
-                    r = np.repeat(np.array([c[4] for c in caps], np.float32), len(caps[0][0]))[:, None]
-                    return seg_excess(*ends, r).reshape(len(caps), len(caps[0][0]), -1).min(axis=0)
-
-                ex_leg = capsules_excess((lf, la, lkf, lkh, r_s), (lkf, lkh, lhf, lhh, r_t))
+                ex_leg = np.minimum(seg_excess(lf, la, lkf, lkh, r_s), seg_excess(lkf, lkh, lhf, lhh, r_t))
 
                 def coverage_cost(i):
+                    ex = ex_leg[inv[i]]
                     f0, h0, f1, h1 = sf[i], sh[i], tf[i], th[i]
-                    ex = capsules_excess((hf[i], hh[i], f0, h0, r_k),
-                                         (f0, h0, np.full_like(f0, bar_f), np.full_like(f0, bar_h), r_a),  # arms to bar
-                                         (f0, h0, f0, h0 - l_arm, r_a),  # arms hanging (no bar in hand)
-                                         (f0 + 0.08 * stature * f1, h0 + 0.08 * stature * h1,
-                                          f0 + 0.12 * stature * f1, h0 + 0.12 * stature * h1, r_head))
-                    np.minimum(ex, ex_leg[inv[i]], out=ex)
+                    for e in (seg_excess(hf[i], hh[i], f0, h0, r_k),
+                              seg_excess(f0, h0, np.full_like(f0, bar_f), np.full_like(f0, bar_h), r_a),  # arms to bar
+                              seg_excess(f0, h0, f0, h0 - l_arm, r_a),  # arms hanging (no bar in hand)
+                              seg_excess(f0 + 0.08 * stature * f1, h0 + 0.08 * stature * h1,
+                                         f0 + 0.12 * stature * f1, h0 + 0.12 * stature * h1, r_head)):
+                        np.minimum(ex, e, out=ex)
                     np.maximum(ex, 0.0, out=ex)
                     np.minimum(ex, 0.08, out=ex)
-                    return ex.mean(axis=1) / 0.02
+                    return ex.sum(axis=1) / ex.shape[1] / 0.02
 
                 # The cost is >= 0, so a hypothesis whose inside score alone is below the best total found cannot
                 # win: the best by the inside score are costed first, then only those that could still beat them

@@ -128,8 +128,9 @@ def _fit_circle(xy: np.ndarray, r_prior: float, fix_radius: bool, init: np.ndarr
     x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     w = np.ones(len(xy))
     k = 0.3 * r_prior
+    cx, cy = float(c[0]), float(c[1])  # (Python floats: this loop is call overhead, not arithmetic)
     for it in range(n_iter + 6):
-        dx, dy = x - c[0], y - c[1]
+        dx, dy = x - cx, y - cy
         dist = np.hypot(dx, dy)
         dist += 1e-12
         res = dist - r
@@ -144,24 +145,24 @@ def _fit_circle(xy: np.ndarray, r_prior: float, fix_radius: bool, init: np.ndarr
             break
         # Gauss-Newton on res(c, r) = |p - c| - r: Jacobian rows (-u, [-1]) with u the unit vector from c to p,
         # so the normal equations are sum w u u^T (+ sum w u, sum w for r) against sum w u res (, sum w res).
-        ux, uy = dx / dist, dy / dist
+        ux, uy = np.divide(dx, dist, out=dx), np.divide(dy, dist, out=dy)
         wx, wy = w * ux, w * uy
         hxx, hxy, hyy = float(wx @ ux) + 1e-9, float(wx @ uy), float(wy @ uy) + 1e-9
         gx, gy = float(wx @ res), float(wy @ res)
         if fix_radius:
             det = hxx * hyy - hxy * hxy
-            step = np.array([(hyy * gx - hxy * gy) / det, (hxx * gy - hxy * gx) / det])
+            step = ((hyy * gx - hxy * gy) / det, (hxx * gy - hxy * gx) / det)
         else:
             sx, sy = float(wx.sum()), float(wy.sum())
             h = np.array([[hxx, hxy, sx], [hxy, hyy, sy], [sx, sy, sw + 1e-9]])
-            step = np.linalg.solve(h, np.array([gx, gy, float(w @ res)]))
-        c = c + step[:2]
-        if not fix_radius:
+            step = np.linalg.solve(h, np.array([gx, gy, float(w @ res)])).tolist()
             r = float(r + step[2])
+        cx, cy = cx + step[0], cy + step[1]
         k_next = max(0.6 * k, k_min)
-        if k_next == k and np.abs(step).max() < 1e-5:
+        if k_next == k and max(abs(v) for v in step) < 1e-5:
             break
         k = k_next
+    c = np.array([cx, cy])
     return c, r, w
 
 
@@ -502,7 +503,8 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
             fixed = False
             d_meas = 2.0 * r3
     dist = np.sqrt(((xy - c2) ** 2).sum(1))
-    rim_rms = float(np.sqrt(np.average((dist - r_fit) ** 2, weights=np.maximum(w, 1e-9))))
+    w_pos = np.maximum(w, 1e-9)
+    rim_rms = float(np.sqrt(((dist - r_fit) ** 2 * w_pos).sum() / w_pos.sum()))  # (weighted mean: np.average)
     center = plane_point + c2[0] * e1 + c2[1] * e2
     if center[2] <= 0.2:
         return _fail(376)
@@ -537,7 +539,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
             print('plane_rms', plane_rms, 'sig', sig_c)
         return _fail(391)
     q_res = np.exp(-rim_rms / max(0.01, 1.5 * s * center[2] / intr.fx))
-    quality = float(np.clip(min(coverage, 1.0) * min(arc / 270.0, 1.0) * q_res, 0.0, 1.0))
+    quality = float(min(max(min(coverage, 1.0) * min(arc / 270.0, 1.0) * q_res, 0.0), 1.0))
     # Covariance: in-plane from the rim residuals and count (errors correlate over ~3 samples), along the
     # normal from the depth noise averaged over the face (correlated over NOISE_CORR_AREA pixels).
     n_eff_rim = max(n_rim * s / 3.0, 3.0)
@@ -556,7 +558,8 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     sig_n = float(np.hypot(depth_sigma(center[2], intr.fx, baseline_m) / np.sqrt(n_eff_face), 0.0015))
     if side_used:
         sig_n = sig_lat
-    cov = sig_lat ** 2 * (np.eye(3) - np.outer(n, n)) + sig_n ** 2 * np.outer(n, n)
+    nn = np.outer(n, n)
+    cov = sig_lat ** 2 * (np.eye(3) - nn) + sig_n ** 2 * nn
     pix = intr.project(center)
     return PlateFit(center=center, normal=n, diameter_m=float(d_meas), cov=cov, quality=quality,
                     rim_rms_m=rim_rms, plane_rms_m=plane_rms, n_face=n_face, n_rim=n_rim, arc_deg=float(arc),
@@ -774,7 +777,8 @@ class PlateDetector:
             if fit.edge_gap_px is not None and fit.quality > 0.5:
                 self._edge_bands.append(self.edge_px + fit.edge_gap_px)
                 if len(self._edge_bands) >= EDGE_BANDS_MIN:
-                    self.edge_px = float(np.clip(np.median(self._edge_bands), 0.0, EDGE_BAND_MAX_PX))
+                    bands = np.fromiter(self._edge_bands, float, len(self._edge_bands))
+                    self.edge_px = float(min(max(np.median(bands), 0.0), EDGE_BAND_MAX_PX))
             if not fit.radius_fixed and fit.quality > 0.5:
                 self._diams.append(fit.diameter_m)
                 if len(self._diams) >= 5:

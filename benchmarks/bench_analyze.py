@@ -5,9 +5,11 @@
 Recordings are written to --dir on first use (SCENARIO.db3 + SCENARIO.truth.json, seed 0) and reused.
 Tracking table (issue 3): bar path RMSE after removing the constant offset (smoothed bar vs the truth
 near-plate centre), vertical bar velocity RMSE in the truth's concentric phases, hip and knee displacement
-RMSE (offset removed), fraction of frames measured, per-frame cost of measurement + filters (ms/fr: the goal's
-figure, FrameMeasurer.measure and the trackers' steps) and of all of Engine.process (all ms: + the live rep
-analysis), analyze wall time against plain SDK playback of the same file.
+RMSE (offset removed), fraction of frames measured, per-frame cost of measurement + filters (the goal's figure:
+FrameMeasurer.measure and the trackers' steps) as wall time (ms/fr) and as the main thread's CPU time (cpu ms: the
+wall time less the moments the SDK's playback thread, copying the next frame in its callback, held the interpreter
+lock: on the 2-core machines here 0.1-0.3 ms/frame), and of all of Engine.process (all ms: + the live rep analysis,
+wall), analyze wall time against plain SDK playback of the same file.
 Reps table (issue 4): rep count found/true, worst phase-time error, MCV RMSE and worst error, worst ROM,
 hip-back, knee-forward and bar-to-body errors, hips_first agreement (a rep whose hinge was not measured counts
 as wrong), the share of reps whose hinge was measured (meas), and faults agreement.
@@ -50,25 +52,27 @@ def playback_seconds(path: str) -> float:
 
 
 def _timed(obj, name: str, acc: list[float]) -> None:
-    """Wrap obj.name (an instance's method) so that its run time adds to acc[0]."""
+    """Wrap obj.name (an instance's method) so that its wall time adds to acc[0] and its thread CPU time to acc[1]."""
     f = getattr(obj, name)
 
     def timed(*a, **k):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         try:
             return f(*a, **k)
         finally:
             acc[0] += time.perf_counter() - t
+            acc[1] += time.thread_time() - c
     setattr(obj, name, timed)
 
 
-def run(path: str) -> tuple[dict, Engine, float, float, float]:
+def run(path: str) -> tuple[dict, Engine, float, float, float, float]:
     """(document, engine, analyze wall time, per-frame seconds of measurement + filters (the issue's goal: the
-    depth frame to the filtered points), per-frame seconds of all of Engine.process (+ the live rep analysis))."""
+    depth frame to the filtered points) as wall time and as the thread's CPU time, per-frame seconds of all of
+    Engine.process (+ the live rep analysis))."""
     src = RecordingSource(path)
     engine = engine_for(src)
     t_proc = 0.0
-    t_core = [0.0]
+    t_core = [0.0, 0.0]
     _timed(engine.measurer, "measure", t_core)
     for tracker in engine.trackers.values():
         _timed(tracker, "step", t_core)
@@ -81,7 +85,7 @@ def run(path: str) -> tuple[dict, Engine, float, float, float]:
     doc = analysis_document(src.info, engine)
     wall = time.perf_counter() - t0
     n = max(1, len(engine.records))
-    return doc, engine, wall, t_core[0] / n, t_proc / n
+    return doc, engine, wall, t_core[0] / n, t_core[1] / n, t_proc / n
 
 
 def _rms(x: np.ndarray) -> float:
@@ -164,12 +168,12 @@ def main() -> int:
     for name in args.scenarios:
         path, truth = ensure(name, args.dir)
         play = playback_seconds(path)
-        doc, engine, wall, per_frame, per_process = run(path)
+        doc, engine, wall, per_frame, cpu_frame, per_process = run(path)
         te = track_errors(doc, truth)
         re_ = rep_errors(doc, truth)
         sc = SCENARIOS[name]
-        track_rows.append((name, f"{sc.width}x{sc.height}@{sc.fps}", te, per_frame * 1000, per_process * 1000,
-                           wall / play))
+        track_rows.append((name, f"{sc.width}x{sc.height}@{sc.fps}", te, per_frame * 1000, cpu_frame * 1000,
+                           per_process * 1000, wall / play))
         rep_rows.append((name, doc["set"].get("lift"), truth["set"]["lift"], re_))
         framing = engine.measurer.framing_note()
         if framing:  # what the user is told: a camera placed so the bar leaves the image cannot be measured there
@@ -178,12 +182,13 @@ def main() -> int:
     print("\nTracking (goals: bar <= 5 mm, velocity <= 0.02 m/s, hip/knee <= 20 mm, <= 3.7 ms/frame at 848x480,"
           " analyze <= 1.5x playback)")
     print(f"{'scenario':20s} {'stream':15s} {'bar mm':>7s} {'vel m/s':>8s} {'hip mm':>7s} {'knee mm':>7s} "
-          f"{'bar%':>5s} {'hip%':>5s} {'knee%':>5s} {'up deg':>6s} {'ms/fr':>6s} {'all ms':>6s} {'x play':>6s}")
-    for name, stream, te, ms, ms_all, ratio in track_rows:
+          f"{'bar%':>5s} {'hip%':>5s} {'knee%':>5s} {'up deg':>6s} {'ms/fr':>6s} {'cpu ms':>6s} {'all ms':>6s} "
+          f"{'x play':>6s}")
+    for name, stream, te, ms, cpu_ms, ms_all, ratio in track_rows:
         print(f"{name:20s} {stream:15s} {te['bar_rmse'] * 1000:7.1f} {te['vel_rmse']:8.3f} "
               f"{te['hip_rmse'] * 1000:7.1f} {te['knee_rmse'] * 1000:7.1f} {te['bar_measured'] * 100:5.0f} "
               f"{te['hip_measured'] * 100:5.0f} {te['knee_measured'] * 100:5.0f} {te['up_err_deg']:6.2f} "
-              f"{ms:6.1f} {ms_all:6.1f} {ratio:6.2f}")
+              f"{ms:6.1f} {cpu_ms:6.1f} {ms_all:6.1f} {ratio:6.2f}")
     print("\nReps (goals: count exact, phases <= 0.1 s, MCV RMSE <= 0.02 (max 0.05), ROM <= 2 cm, hip/knee <= 3 cm,"
           " gap <= 2.5 cm, hinge/faults >= 95 %)")
     print(f"{'scenario':20s} {'lift':>10s} {'reps':>6s} {'phase s':>7s} {'MCV rmse':>8s} {'MCV max':>7s} "

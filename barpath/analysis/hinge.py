@@ -216,15 +216,24 @@ class _Smoothed:
         """How far into [t0, t1] this joint is tracked without a gap longer than bridge_gap_s (or quiet_gap_s where
         it had not yet moved onset_m from its place at t0 on either side of the gap: a 2 cm move out and back
         within it is not a descent's motion): t1 when all of it (a tracked frame within end_gap_s of t1), else the
-        last tracked time before the first longer gap; None when no tracked frame lies within end_gap_s of t0 or
+        last tracked time before the first longer gap; None when the joint is not tracked at t0 (no tracked frame
+        within end_gap_s of it, nor a gap of at most bridge_gap_s across it with the joint quiet on both sides) or
         the tracked part covers less than min_coverage."""
         p = self.raw.get(name)
         if p is None:
             return None
         ok = np.all(np.isfinite(p), axis=1)
-        tt = self.tw[ok & (self.tw >= t0 - self.cfg.end_gap_s) & (self.tw <= t1 + self.cfg.end_gap_s)]
-        if len(tt) == 0 or tt[0] > t0 + self.cfg.end_gap_s:
-            return None
+        tt = self.tw[ok & (self.tw >= t0 - self.cfg.bridge_gap_s) & (self.tw <= t1 + self.cfg.end_gap_s)]
+        i0 = int(np.searchsorted(tt, t0 - self.cfg.end_gap_s))
+        if i0 == len(tt) or tt[i0] > t0 + self.cfg.end_gap_s:
+            # Not seen right at the start (the plate over the hip as the bar leaves lockout): its place there is
+            # interpolated across the gap only where it had not started its travel at either side, so that place
+            # is not a guess (a hip already going back as a touch-and-go rep turns was 8 cm off).
+            if i0 == 0 or i0 == len(tt) or tt[i0] - tt[i0 - 1] > self.cfg.bridge_gap_s \
+                    or not self._quiet(name, t0, tt[i0 - 1], tt[i0]):
+                return None
+            i0 -= 1
+        tt = tt[i0:]
         gaps = np.diff(tt)
         long = [i for i in np.flatnonzero(gaps > self.cfg.bridge_gap_s)
                 if gaps[i] > self.cfg.quiet_gap_s or not self._quiet(name, t0, tt[i], tt[i + 1])]

@@ -3,13 +3,14 @@
     .venv/bin/python benchmarks/bench_analyze.py [--dir /tmp/bench] [SCENARIO ...]
 
 Recordings are written to --dir on first use (SCENARIO.db3 + SCENARIO.truth.json, seed 0) and reused.
-Tracking table (issue 3): bar path RMSE after removing the constant offset (smoothed bar vs the truth
-near-plate centre), vertical bar velocity RMSE in the truth's concentric phases, hip and knee displacement
-RMSE (offset removed), fraction of frames measured, per-frame cost of measurement + filters (the goal's figure:
-FrameMeasurer.measure and the trackers' steps) as wall time (ms/fr) and as the main thread's CPU time (cpu ms: the
-wall time less the moments the SDK's playback thread, copying the next frame in its callback, held the interpreter
-lock: on the 2-core machines here 0.1-0.3 ms/frame), and of all of Engine.process (all ms: + the live rep analysis,
-wall), analyze wall time against plain SDK playback of the same file.
+Tracking table (issue 3): bar RMSE after removing the constant offset (smoothed bar vs the truth near-plate
+centre) in 3-D (bar mm) and in the sagittal plane (path mm: the bar path as drawn, without the centre's noise
+along the bar's own axis, which no metric uses), vertical bar velocity RMSE in the truth's concentric phases, hip
+and knee displacement RMSE (offset removed), fraction of frames measured, per-frame cost of measurement + filters
+(the goal's figure: FrameMeasurer.measure and the trackers' steps) as wall time (ms/fr) and as the main thread's CPU
+time (cpu ms: the wall time less the moments the SDK's playback thread, copying the next frame in its callback, held
+the interpreter lock: on the 2-core machines here 0.1-0.3 ms/frame), and of all of Engine.process (all ms: + the
+live rep analysis, wall), analyze wall time against plain SDK playback of the same file.
 Reps table (issue 4): rep count found/true, worst phase-time error, MCV RMSE and worst error, worst ROM,
 hip-back, knee-forward and bar-to-body errors, hips_first agreement (a rep whose hinge was not measured counts
 as wrong), the share of reps whose hinge was measured (meas), and faults agreement.
@@ -107,6 +108,9 @@ def track_errors(doc: dict, truth: dict) -> dict:
         out[f"{est}_raw"] = _rms(d)
         out[f"{est}_rmse"] = _rms(d[ok] - d[ok].mean(axis=0)) if ok.any() else float("nan")
         out[f"{est}_measured"] = float(np.mean([r[0]["measured"][est] for r in rows]))
+        if est == "bar":  # the bar PATH: in the sagittal plane (true up, forward), as a bar path is drawn
+            sag = np.column_stack([np.array(truth["lift_frame"][k]) for k in ("up", "forward")])
+            out["path_rmse"] = _rms((d[ok] - d[ok].mean(axis=0)) @ sag) if ok.any() else float("nan")
     # vertical bar velocity in the truth's concentric phases (truth velocity: central differences of the
     # truth plate centre along the true up axis)
     up_true = np.array(truth["lift_frame"]["up"])
@@ -179,13 +183,15 @@ def main() -> int:
         if framing:  # what the user is told: a camera placed so the bar leaves the image cannot be measured there
             notes.append(f"{name}: {framing}")
         print(f"done {name}", file=sys.stderr)
-    print("\nTracking (goals: bar <= 5 mm, velocity <= 0.02 m/s, hip/knee <= 20 mm, <= 3.7 ms/frame at 848x480,"
+    print("\nTracking (goals: bar path <= 5 mm, velocity <= 0.02 m/s, hip/knee <= 20 mm, <= 3.7 ms/frame at 848x480,"
           " analyze <= 1.5x playback)")
-    print(f"{'scenario':20s} {'stream':15s} {'bar mm':>7s} {'vel m/s':>8s} {'hip mm':>7s} {'knee mm':>7s} "
+    print(f"{'scenario':20s} {'stream':15s} {'bar mm':>7s} {'path mm':>7s} {'vel m/s':>8s} {'hip mm':>7s} "
+          f"{'knee mm':>7s} "
           f"{'bar%':>5s} {'hip%':>5s} {'knee%':>5s} {'up deg':>6s} {'ms/fr':>6s} {'cpu ms':>6s} {'all ms':>6s} "
           f"{'x play':>6s}")
     for name, stream, te, ms, cpu_ms, ms_all, ratio in track_rows:
-        print(f"{name:20s} {stream:15s} {te['bar_rmse'] * 1000:7.1f} {te['vel_rmse']:8.3f} "
+        print(f"{name:20s} {stream:15s} {te['bar_rmse'] * 1000:7.1f} {te['path_rmse'] * 1000:7.1f} "
+              f"{te['vel_rmse']:8.3f} "
               f"{te['hip_rmse'] * 1000:7.1f} {te['knee_rmse'] * 1000:7.1f} {te['bar_measured'] * 100:5.0f} "
               f"{te['hip_measured'] * 100:5.0f} {te['knee_measured'] * 100:5.0f} {te['up_err_deg']:6.2f} "
               f"{ms:6.1f} {cpu_ms:6.1f} {ms_all:6.1f} {ratio:6.2f}")

@@ -228,7 +228,7 @@ class _Smoothed:
         if i0 == len(tt) or tt[i0] > t0 + self.cfg.end_gap_s:
             # Not seen right at the start (the plate over the hip as the bar leaves lockout): its place there is
             # interpolated across the gap only where it had not started its travel at either side, so that place
-            # is not a guess (a hip already going back as a touch-and-go rep turns was 8 cm off).
+            # is not a guess (a hip already going back as a touch-and-go rep turned was 8.5 cm off).
             if i0 == 0 or i0 == len(tt) or tt[i0] - tt[i0 - 1] > self.cfg.bridge_gap_s \
                     or not self._quiet(name, t0, tt[i0 - 1], tt[i0]):
                 return None

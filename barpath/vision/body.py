@@ -784,7 +784,6 @@ class BodyEstimator:
             tot = s1 + s2 + s3
             if len(qf):
                 tf, th = np.sin(a_k) * facing, np.cos(a_k)
-
                 ex_leg = np.minimum(seg_excess(lf, la, lkf, lkh, r_s), seg_excess(lkf, lkh, lhf, lhh, r_t))
 
                 def coverage_cost(i):

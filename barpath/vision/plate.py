@@ -863,11 +863,16 @@ class PlateDetector:
         for cand in find_plate_candidates(depth_m, intr, size_m, floor=floor, baseline_m=self.baseline_m):
             free = measure_size
             fit = first_pass(cand, free)
-            if fit is None and not measure_size and self._size_unmeasured():
+            if not measure_size and self._size_unmeasured():
                 # The nominal size is only a default: a plate a few centimetres smaller (40 cm) can fail the fixed
-                # radius fit (a resting plate shows ~150 deg of rim), so its radius is fitted too.
-                free = True
-                fit = first_pass(cand, free)
+                # radius fit (a resting plate shows ~150 deg of rim), or pass it with a circle off by centimetres
+                # (4-5 cm for 0.4 s at 424x240): its radius is fitted too, and a measurably different size that
+                # fits better is taken.
+                fit_free = first_pass(cand, True)
+                if fit_free is not None and (fit is None or (
+                        abs(fit_free.diameter_m - size_m) > SIZE_MISMATCH * size_m
+                        and fit_free.quality > fit.quality)):
+                    fit, free = fit_free, True
             if fit is None:
                 continue
             r2 = fit.diameter_m / 2.0 if free else r_prior

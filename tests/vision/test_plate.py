@@ -277,7 +277,7 @@ def test_a_smaller_plate_that_passes_the_nominal_fit_is_fitted_with_its_own_size
     """424x240, 40 cm plates resting on the floor, the detector told 0.45 m: the fixed 45 cm circle passed the
     acquisition (quality 0.35), so the size was never measured and the plate was tracked 4-5 cm off until it was
     lost. While the size is only the default the radius is fitted free too, and the better fit of a measurably
-    different size is taken: 1-2 cm off at 6 mm per pixel (median 8 mm; the old median was 4.5 cm)."""
+    different size is taken: within 2 cm at 6 mm per pixel (median 8 mm; the old median was 4.5 cm)."""
     sc = replace(SCENARIOS["deadlift_walkin"], plate_diameter_m=0.40, width=424, height=240, fps=90,
                  lifter_height_m=1.58, clutter="both", bystander=True,
                  camera=CameraPose(distance=2.62, height=1.25, pitch=11.9, yaw=-20.2, roll=1.8, facing="right"))

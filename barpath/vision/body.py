@@ -51,6 +51,8 @@ TOPS_KEPT = 600  # upright tops the stature's bound is taken from (the latest)
 # a line extrapolated 5x its length put one 16 cm back, inside a 3 cm covariance the tracker then accepted.
 KNEE_SD_MAX = 0.03
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
+LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
+LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
 STATURE_LEARNT_SD = 0.03  # a stature learnt from the chain's score (no upright top seen): its error, m
 
 @dataclass
@@ -394,8 +396,11 @@ class BodyEstimator:
         # The near leg's own plane (its axis depth: the nearest leg surface less a leg radius), for the full-resolution
         # leg axes: the silhouette on the lifter's mid plane mixes in the far leg and misscales the near one.
         # Only below the plate: higher, the arms on the bar (gripped outside the knees) pass in front of the legs.
+        # A glimpse sets it first: from a yawed camera the plate can leave only 15 of a shank's ~50 pixels in view at
+        # lockout (D455, 2.6 m, a 1.57 m lifter), and at 20 the plane was never learnt there, nor the knee measured;
+        # updating it from such glimpses later made it noisier (the knee 0.2-3 mm RMS worse on 6 of 8 scenes).
         legs = m & (hgt > 0.12) & (hgt < min(0.6, float(c @ up) + floor.camera_height_m - plate.diameter_m / 2 - 0.03))
-        if legs.sum() >= 20:
+        if legs.sum() >= (LEG_PLANE_FIRST_PX if self.a_near is None else LEG_PLANE_MIN_PX):
             a_near = float(np.percentile(axial[legs], 90)) - 0.05
             self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their

@@ -656,7 +656,7 @@ DIAMETERS_KEPT = 200  # the diameter is learnt as the median of the latest confi
 SIZE_CHECKS = 5  # free-radius measurements taken of a new track's nominal size ...
 SIZE_CHECK_EVERY_S = 0.1  # ... this far apart
 SIZE_CHECK_ARC_DEG = 150.0
-SIZE_MISMATCH = 0.07  # relative: the nominal is replaced when their median is this far off it
+SIZE_MISMATCH = 0.07  # relative: the nominal is replaced when their median is this far off it (size_differs)
 EDGE_BANDS_KEPT = 200  # fits the invalid edge band is learnt from (the latest) ...
 EDGE_BANDS_MIN = 10  # ... once this many
 EDGE_BAND_MAX_PX = 2.0  # wider is not the edge's invalid band (a stereo shadow, an occluder)
@@ -666,6 +666,11 @@ FAR_PLATE_MEMORY_S = 3.0
 BAR_SPAN_M = 2.2  # farthest apart a bar's two plates can be (a 2.2 m Olympic bar's sleeve ends)
 OTHER_PLATE_MIN_M = 0.8
 JUMP_MEMORY_S = 1.0  # ... nor anything found beyond the plate's reach within this long of its last fit
+
+
+def size_differs(d: float, nominal: float) -> bool:
+    """A measured diameter d is measurably not the nominal one (more than SIZE_MISMATCH off it)."""
+    return abs(d - nominal) > SIZE_MISMATCH * nominal
 
 
 class PlateDetector:
@@ -835,7 +840,7 @@ class PlateDetector:
             return
         d = float(np.median(self._size_checks))
         self._size_guess = None
-        if abs(d - self.size_m) > SIZE_MISMATCH * self.size_m:
+        if size_differs(d, self.size_m):
             self.size_m = d
 
     def _plausible(self, fit: PlateFit, floor=None, size_m: float | None = None) -> bool:
@@ -870,8 +875,7 @@ class PlateDetector:
                 # fits better is taken.
                 fit_free = first_pass(cand, True)
                 if fit_free is not None and (fit is None or (
-                        abs(fit_free.diameter_m - size_m) > SIZE_MISMATCH * size_m
-                        and fit_free.quality > fit.quality)):
+                        size_differs(fit_free.diameter_m, size_m) and fit_free.quality > fit.quality)):
                     fit, free = fit_free, True
             if fit is None:
                 continue
@@ -908,6 +912,6 @@ class PlateDetector:
         if measure_size and any(float(np.linalg.norm(d.center)) < rng - OTHER_PLATE_MIN_M
                                 and float(np.linalg.norm(d.center - fit.center)) < BAR_SPAN_M for d in discs):
             return None
-        if not measure_size and self._size_unmeasured() and abs(fit.diameter_m - size_m) > SIZE_MISMATCH * size_m:
+        if not measure_size and self._size_unmeasured() and size_differs(fit.diameter_m, size_m):
             self._size_guess = fit.diameter_m
         return fit

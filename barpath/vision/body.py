@@ -81,15 +81,22 @@ def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray, *more: np.ndarray) 
     h, w = img.shape
     x = np.minimum(np.maximum(x, 0), w - 1.001)  # (np.clip's wrapper costs more than the work at this size)
     y = np.minimum(np.maximum(y, 0), h - 1.001)
-    x0 = x.astype(np.int32)
-    y0 = y.astype(np.int32)
+    x0 = x.astype(np.intp)
+    y0 = y.astype(np.intp)
     fx = x - x0
     fy = y - y0
+    gx = 1 - fx
+    gy = 1 - fy
+    i00 = y0 * w + x0  # flat indices of the four neighbours (take on the flat image: faster than 2-D indexing)
+    i01 = i00 + 1
+    i10 = i00 + w
+    i11 = i10 + 1
     out = []
     for im in (img, *more):
-        a = im[y0, x0] * (1 - fx) + im[y0, x0 + 1] * fx
-        b = im[y0 + 1, x0] * (1 - fx) + im[y0 + 1, x0 + 1] * fx
-        out.append(a * (1 - fy) + b * fy)
+        f = im.ravel()
+        a = f.take(i00) * gx + f.take(i01) * fx
+        b = f.take(i10) * gx + f.take(i11) * fx
+        out.append(a * gy + b * fy)
     return out if more else out[0]
 
 
@@ -748,7 +755,8 @@ class BodyEstimator:
             return maps[r].ravel().take(iy.astype(np.intp)).sum(axis=-1) / n, None
 
         def seg_excess(af, ah, bf, bh, r):
-            """(H, N): distance of each outline cell beyond the capsule a-b of radius r (negative inside)."""
+            """(H, N): distance of each outline cell beyond the capsule a-b of radius r (negative inside); r a scalar
+            or (H, 1) (several capsules in one call: this runs thousands of times, on small arrays)."""
             df, dh = (bf - af)[:, None], (bh - ah)[:, None]
             rf, rh = qf[None, :] - af[:, None], qh[None, :] - ah[:, None]
             # closest point a + t (b - a), t = clip((q - a)·(b - a) / |b - a|², 0, 1) (in place: (H, N) arrays)
@@ -789,17 +797,23 @@ class BodyEstimator:
             tot = s1 + s2 + s3
             if len(qf):
                 tf, th = np.sin(a_k) * facing, np.cos(a_k)
-                ex_leg = np.minimum(seg_excess(lf, la, lkf, lkh, r_s), seg_excess(lkf, lkh, lhf, lhh, r_t))
+                nl = len(lf)
+                ex_leg = seg_excess(np.concatenate([lf, lkf]), np.concatenate([la, lkh]), np.concatenate([lkf, lhf]),
+                                    np.concatenate([lkh, lhh]), np.repeat(np.float32([r_s, r_t]), nl)[:, None])
+                ex_leg = np.minimum(ex_leg[:nl], ex_leg[nl:])  # shank, thigh
 
                 def coverage_cost(i):
-                    ex = ex_leg[inv[i]]
                     f0, h0, f1, h1 = sf[i], sh[i], tf[i], th[i]
-                    for e in (seg_excess(hf[i], hh[i], f0, h0, r_k),
-                              seg_excess(f0, h0, np.full_like(f0, bar_f), np.full_like(f0, bar_h), r_a),  # arms to bar
-                              seg_excess(f0, h0, f0, h0 - l_arm, r_a),  # arms hanging (no bar in hand)
-                              seg_excess(f0 + 0.08 * stature * f1, h0 + 0.08 * stature * h1,
-                                         f0 + 0.12 * stature * f1, h0 + 0.12 * stature * h1, r_head)):
-                        np.minimum(ex, e, out=ex)
+                    m = len(i)
+                    # trunk, arms to the bar, arms hanging (no bar in hand), head: one call
+                    e = seg_excess(np.concatenate([hf[i], f0, f0, f0 + 0.08 * stature * f1]),
+                                   np.concatenate([hh[i], h0, h0, h0 + 0.08 * stature * h1]),
+                                   np.concatenate([f0, np.full_like(f0, bar_f), f0, f0 + 0.12 * stature * f1]),
+                                   np.concatenate([h0, np.full_like(f0, bar_h), h0 - l_arm, h0 + 0.12 * stature * h1]),
+                                   np.repeat(np.float32([r_k, r_a, r_a, r_head]), m)[:, None])
+                    ex = ex_leg[inv[i]]
+                    for k in range(4):
+                        np.minimum(ex, e[k * m:(k + 1) * m], out=ex)
                     np.maximum(ex, 0.0, out=ex)
                     np.minimum(ex, 0.08, out=ex)
                     return ex.sum(axis=1) / ex.shape[1] / 0.02

@@ -89,13 +89,13 @@ def _plane_scatter(p: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarr
     return c, (d * w[:, None]).T @ d
 
 
-def _plane_normal(c: np.ndarray, m: np.ndarray, perp_to: np.ndarray | None = None) -> np.ndarray:
+def _plane_normal(c: np.ndarray, m: np.ndarray, perp_basis: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Total-least-squares normal of the plane through c with scatter m, pointing toward the camera (n·c < 0).
-    perp_to: constrain the normal to be perpendicular to this unit vector (a vertical plane when it is "up")."""
-    if perp_to is None:
+    perp_basis: constrain the normal to the plane these two unit vectors span (_plane_basis(up): a vertical plane)."""
+    if perp_basis is None:
         n = np.linalg.eigh(m)[1][:, 0]
-    else:  # smallest eigenvector of the scatter restricted to the plane ⟂ perp_to: 2x2, in closed form
-        e1, e2 = _plane_basis(np.asarray(perp_to, float))
+    else:  # smallest eigenvector of the scatter restricted to that plane: 2x2, in closed form
+        e1, e2 = perp_basis
         me2 = m @ e2
         a, b, d = float(e1 @ m @ e1), float(e1 @ me2), float(e2 @ me2)
         lam = 0.5 * (a + d) - math.hypot(0.5 * (a - d), b)  # the smaller eigenvalue of [[a, b], [b, d]]
@@ -309,6 +309,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     # --- initial plane: through the candidate centre with the prior normal (default: facing the camera).
     ray_c = np.array([(pixel[0] - intr.ppx) / intr.fx, (pixel[1] - intr.ppy) / intr.fy, 1.0])
     up = None if floor is None else np.asarray(floor.normal, float)
+    up_basis = None if up is None else _plane_basis(up)  # (the plane of vertical faces' normals)
     if normal0 is not None:
         n = np.asarray(normal0, float)
     elif up is not None:
@@ -351,7 +352,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         # free, the tilt follows whatever else the band takes in (the stack's tread seen from above by a pitched
         # camera, the bar). A bar tilted a few degrees is allowed on the last pass.
         cc, m = _plane_scatter(p, wts)
-        n_new = _plane_normal(cc, m, perp_to=up)
+        n_new = _plane_normal(cc, m, perp_basis=up_basis)
         if up is not None and it == n_iter - 1:
             n_f = _plane_normal(cc, m)
             if abs(n_f @ up) < MAX_BAR_TILT_SIN:
@@ -583,7 +584,8 @@ def _edge_gap(xy: np.ndarray, c: np.ndarray, r: float, w: np.ndarray, use: np.nd
     a = np.column_stack([u, np.ones(len(u)), -inv[use].astype(float)])
     ww = w[use]
     h = (a * ww[:, None]).T @ a
-    if np.linalg.cond(h) > 1e4:
+    ev = np.linalg.eigvalsh(h)  # (h is symmetric: its condition number is the eigenvalues' ratio)
+    if not ev[0] > 1e-4 * abs(ev[-1]):
         return float("nan")
     return float(np.linalg.solve(h, (a * ww[:, None]).T @ (dist - r))[3])
 
@@ -628,6 +630,13 @@ _DISC_COS, _DISC_SIN = (_RR * np.cos(_TH)).ravel(), (_RR * np.sin(_TH)).ravel()
 
 
 def _disc_in_image_fraction(intr: Intrinsics, c: np.ndarray, n: np.ndarray, r: float, e1, e2, w: int, h: int) -> float:
+    x, y, z = (float(v) for v in c)
+    if z > r:  # every point within r of c projects within these bounds of c's pixel: the disc wholly in view?
+        bu = intr.fx * r * (z + abs(x)) / ((z - r) * z)  # |x/z - x_c/z_c| <= r (z_c + |x_c|) / ((z_c - r) z_c)
+        bv = intr.fy * r * (z + abs(y)) / ((z - r) * z)
+        u0, v0 = intr.fx * x / z + intr.ppx, intr.fy * y / z + intr.ppy
+        if u0 - bu >= 0 and u0 + bu < w and v0 - bv >= 0 and v0 + bv < h:
+            return 1.0
     pts = c + r * _DISC_COS[:, None] * e1 + r * _DISC_SIN[:, None] * e2
     uv = intr.project(pts)
     ok = (uv[:, 0] >= 0) & (uv[:, 0] < w) & (uv[:, 1] >= 0) & (uv[:, 1] < h)

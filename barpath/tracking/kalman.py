@@ -20,6 +20,7 @@ DIM_X = 9
 DIM_Z = 3
 _AXES = np.arange(3)
 _P = 3 * _AXES  # each axis's position state (its velocity and acceleration follow)
+_PP = np.ix_(_P, _P)  # the positions' covariance block
 
 _EYE = np.eye(DIM_X)
 _F_IDX = (np.concatenate([_P, _P, _P + 1]), np.concatenate([_P + 1, _P + 2, _P + 2]))  # the dt, dt²/2, dt entries
@@ -147,7 +148,7 @@ class ConstantAccelerationKF:
     def mahalanobis2(self, z: np.ndarray, R: np.ndarray) -> float:
         """d² = yᵀ S⁻¹ y with y = z − H x⁻ and S = H P⁻ Hᵀ + R (against the current prior)."""
         y = z - self.kf.x[_P]  # (H x and H P Hᵀ: H selects the positions)
-        S = self.kf.P[np.ix_(_P, _P)] + R
+        S = self.kf.P[_PP] + R
         return float(y @ np.linalg.solve(S, y))
 
     def update(self, z: np.ndarray, R: np.ndarray) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -327,13 +328,11 @@ class BodyEstimator:
         of the image leaves ~6 % short)."""
         return len(self.tops_3d) >= 10
 
-    def leg_stature(self, fallback: float) -> float:
+    def leg_stature(self) -> float | None:
         """The stature that scales the chain and the knee's shank: the upright lifter's top in 3-D, refined at full
         resolution (not the coarse mid-plane silhouette's: the head lies deeper than that plane, so it projects ~4 %
-        low, and decimation lowers it further)."""
-        if not self.leg_measured:
-            return fallback
-        return self.tops_3d.p95()
+        low, and decimation lowers it further); until measured, the learnt stature (None until learnt)."""
+        return self.tops_3d.p95() if self.leg_measured else self.stature
 
     @property
     def top_stature(self) -> float:
@@ -399,7 +398,8 @@ class BodyEstimator:
         unk |= ~inview
         unk &= ~sil
         sil = cv2.morphologyEx(sil.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
-        top3d = self._top_3d(depth_m, intr, k, m, hgt, ax_, up, cz, floor.camera_height_m)
+        # (only wanted when the lifter stands upright: measured then)
+        top3d = functools.partial(self._top_3d, depth_m, intr, k, m, hgt, ax_, up, cz, floor.camera_height_m)
         # The near leg's own plane (its axis depth: the nearest leg surface less a leg radius), for the full-resolution
         # leg axes: the silhouette on the lifter's mid plane mixes in the far leg and misscales the near one.
         # Only below the plate: higher, the arms on the bar (gripped outside the knees) pass in front of the legs.
@@ -429,9 +429,10 @@ class BodyEstimator:
 
     # ------------------------------------------------------------------ model fit
     def _fit(self, sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped: bool = False,
-             view: LegView | None = None, top3d: float | None = None, coarse: bool = False) -> BodyFit | None:
-        """view: the near leg's plane (None until known, or at too coarse a resolution: coarse); top3d: this frame's
-        3-D top of the lifter (_top_3d)."""
+             view: LegView | None = None, top3d: Callable[[], float | None] | None = None,
+             coarse: bool = False) -> BodyFit | None:
+        """view: the near leg's plane (None until known, or at too coarse a resolution: coarse); top3d: measures this
+        frame's 3-D top of the lifter (_top_3d)."""
         cell = self.cell
         rows = np.flatnonzero(sil.any(axis=1))
         if len(rows) == 0:
@@ -455,7 +456,7 @@ class BodyEstimator:
         # fix the ankle's position); until then the chain is fitted with a provisional stature to learn those.
         # The upright lifter's measured 3-D top is the stature once seen (the chain score's optimum ran 1-5 % short
         # of it: a short thigh put the hip 2-4 cm forward and low at the bottom); the learnt one stands in until then.
-        learnt = self.leg_stature(self.stature)
+        learnt = self.leg_stature()
         stature = learnt or max(self.top_stature, 1.75)
         bar_h = float((c - o) @ up)
         contour = self._contour(sil, unk)
@@ -467,8 +468,9 @@ class BodyEstimator:
         # near vertical) with the head in the image.
         if top_h > 1.2 and not top_clipped and max(abs(a_sh), abs(a_th), abs(a_k)) < np.radians(15):
             self.stature_tops.append(top_h)
-            if top3d is not None:
-                self.tops_3d.append(top3d)
+            top = top3d() if top3d is not None else None
+            if top is not None:
+                self.tops_3d.append(top)
         # Learn the stature from frames with the leg in view and the feet still (not walking); not needed once the
         # upright top was measured.
         every = SCALE_EVERY if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
@@ -656,9 +658,12 @@ class BodyEstimator:
             if through_origin:
                 a, b = 0.0, float(ss @ oo / (ss @ ss))
                 lever = float(ss @ ss)
-            else:
-                b, a = np.polyfit(ss, oo, 1)
-                lever = float(((ss - ss.mean()) ** 2).sum())
+            else:  # (closed form: np.polyfit's lstsq cost ~0.4 ms here)
+                sm, om = float(ss.mean()), float(oo.mean())
+                ds = ss - sm
+                lever = float(ds @ ds)
+                b = float(ds @ (oo - om)) / lever if lever > 0 else 0.0
+                a = om - b * sm
             res = off - (a + b * s)
             if it < 2:
                 keep = np.abs(res) < 4 * 1.4826 * (np.median(np.abs(res[keep])) + 1e-4)
@@ -667,16 +672,19 @@ class BodyEstimator:
 
     def _joint_vis(self, unk_f, fa, ha, kf, kh, hf, hh, sf, sh):
         """Visible fraction of the segment parts around the knee and the hip (30 % of each segment)."""
-        def vis(p0, p1, p2):
-            t = np.linspace(0.0, 0.3, 6)
-            pts = [(p1[0] + (p0[0] - p1[0]) * t, p1[1] + (p0[1] - p1[1]) * t),
-                   (p1[0] + (p2[0] - p1[0]) * t, p1[1] + (p2[1] - p1[1]) * t)]
-            f = np.concatenate([q[0] for q in pts])
-            h = np.concatenate([q[1] for q in pts])
-            gx = (f - self.f_range[0]) / self.cell
-            gy = (self.h_range[1] - h) / self.cell
-            return float(1.0 - _bilinear(unk_f, gx, gy).mean())
-        return vis((fa, ha), (kf, kh), (hf, hh)), vis((kf, kh), (hf, hh), (sf, sh))
+        t = np.linspace(0.0, 0.3, 6)
+
+        def pts(p0, p1, p2):
+            return [(p1[0] + (p0[0] - p1[0]) * t, p1[1] + (p0[1] - p1[1]) * t),
+                    (p1[0] + (p2[0] - p1[0]) * t, p1[1] + (p2[1] - p1[1]) * t)]
+        # both joints' samples in one lookup: the knee's 12, then the hip's
+        ps = pts((fa, ha), (kf, kh), (hf, hh)) + pts((kf, kh), (hf, hh), (sf, sh))
+        f = np.concatenate([q[0] for q in ps])
+        h = np.concatenate([q[1] for q in ps])
+        gx = (f - self.f_range[0]) / self.cell
+        gy = (self.h_range[1] - h) / self.cell
+        seen = _bilinear(unk_f, gx, gy)
+        return float(1.0 - seen[:12].mean()), float(1.0 - seen[12:].mean())
 
     def _end_vis(self, unk_f, f0, h0, f1, h1) -> float:
         """Visible fraction of the last 30 % of the segment (f0, h0) -> (f1, h1), its end included."""
@@ -726,9 +734,10 @@ class BodyEstimator:
         # (behind the plate) is neutral, a little worse than a well-placed visible sample so that the fit
         # prefers visible evidence.
         maps = {}
+        outside, seen, hidden = 1.5 * (dt <= 0.5 * cell), 1 - unk_f, 0.4 * unk_f
         for r in (r_s, r_t, r_k):
-            sm = np.minimum(dt, r) / r - 1.5 * (dt <= 0.5 * cell)
-            maps[r] = (sm * (1 - unk_f) + 0.4 * unk_f).astype(np.float32)
+            sm = np.minimum(dt, r) / r - outside
+            maps[r] = (sm * seen + hidden).astype(np.float32)
 
         def seg_score(p0f, p0h, p1f, p1h, r, n=8, fine=False):
             t = _seg_samples(n)

@@ -311,3 +311,27 @@ def test_dropout_holes_inside_the_rim_do_not_pull_it_in():
         assert fit is not None
         errs.append(fit.center - truth)
     assert np.abs(np.mean(errs, axis=0)).max() < 0.0005
+
+
+def test_disc_in_image_fraction_shortcut_agrees_with_sampling():
+    """The shortcut (a bound says the whole disc is in view: 1) gives what sampling the disc gives, for discs wholly
+    in view, near an edge and partly out of it."""
+    from barpath.vision.plate import _DISC_COS, _DISC_SIN, _disc_in_image_fraction, _plane_basis
+
+    intr = Intrinsics(848, 480, 425.0, 425.0, 424.0, 240.0)
+    rng = np.random.default_rng(3)
+    shortcuts = 0
+    for _ in range(400):
+        z = rng.uniform(1.5, 3.5)  # centres over the whole view and past its edges
+        c = np.array([rng.uniform(-1.1, 1.1) * z, rng.uniform(-0.65, 0.65) * z, z])
+        n = np.array([rng.uniform(-0.5, 0.5), rng.uniform(-0.2, 0.2), -1.0])
+        n /= np.linalg.norm(n)
+        r = rng.uniform(0.12, 0.23)
+        e1, e2 = _plane_basis(n)
+        uv = intr.project(c + r * _DISC_COS[:, None] * e1 + r * _DISC_SIN[:, None] * e2)
+        ok = (uv[:, 0] >= 0) & (uv[:, 0] < 848) & (uv[:, 1] >= 0) & (uv[:, 1] < 480)
+        sampled = float(max(ok.mean(), 0.05))
+        got = _disc_in_image_fraction(intr, c, n, r, e1, e2, 848, 480)
+        assert got == sampled
+        shortcuts += sampled == 1.0
+    assert 50 < shortcuts < 350  # both kinds of disc were drawn

@@ -54,6 +54,7 @@ KNEE_SD_MAX = 0.03
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
+LEARN_WAIT_S = 10.0  # with no upright top seen, nor a lifter cut by the top edge: learn the stature after this long
 STATURE_LEARNT_SD = 0.03  # a stature learnt from the chain's score (no upright top seen): its error, m
 
 @dataclass
@@ -269,6 +270,9 @@ class BodyEstimator:
         self._scale_n = 0
         self._scale_w = np.zeros(len(STATURES))  # sum of the forgetting weights, per stature (only the band is fitted)
         self._frames = 0
+        self._top_cut = False  # an upright fit was cut by the image's top edge: the top may never be measured
+        self._t_first: float | None = None  # device time of the first and the latest body frame
+        self._t_last: float | None = None
         self._pose: tuple[float, float, float, float] | None = None  # last (ankle f, shank, thigh, trunk angles)
         self._pose_facing = 0
         # The shank's axis at the ankle height (camera coords): fixed while the feet are. Kept in 3-D, since the near
@@ -321,6 +325,16 @@ class BodyEstimator:
         mf = (z > 0.2) & (axial > self.axial_range[0]) & (axial < self.axial_range[1])
         mf &= np.roll(mf, -1, axis=0)
         return float(max(np.sort(h[mf])[-3], hgt[y, x])) if mf.sum() >= 3 else float(hgt[y, x])
+
+    def _learning_due(self) -> bool:
+        """Whether learning the stature from the chain's score is worth its cost (while no upright top narrows the
+        candidates, 15 chain fits a learning frame: 0.7-1.2 ms per frame at 848x480): once the top has narrowed them,
+        once an upright lifter was cut by the image's top edge (the top may never be measured), or LEARN_WAIT_S after
+        the first body frame. A lifter walking in (deadlift_walkin) is upright in view soon after, and the top then
+        replaces the learnt stature: learning meanwhile was wasted."""
+        if len(self.stature_tops) >= 10 or self._top_cut or self._t_first is None:
+            return True
+        return self._t_last - self._t_first >= LEARN_WAIT_S
 
     @property
     def leg_measured(self) -> bool:
@@ -420,6 +434,9 @@ class BodyEstimator:
         if self.a_near is not None and not coarse:
             view = LegView(depth_m, intr, o, origin + self.a_near * ax_, fwd, up, ax_, float(cz),
                            float(floor.camera_height_m), self.a_near, self.axial_range)
+        if t_s is not None:
+            self._t_first = t_s if self._t_first is None else self._t_first
+            self._t_last = t_s
         # A lifter reaching the image's top edge has a cut-off head: that frame says nothing of the stature.
         fit = self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped=bool(m[:2].any()), view=view,
                         top3d=top3d, coarse=coarse)
@@ -466,7 +483,9 @@ class BodyEstimator:
         self._pose, self._pose_facing = (fa, a_sh, a_th, a_k), facing
         # The silhouette's top bounds the stature when the lifter stands upright (the fitted shank, thigh and trunk
         # near vertical) with the head in the image.
-        if top_h > 1.2 and not top_clipped and max(abs(a_sh), abs(a_th), abs(a_k)) < np.radians(15):
+        upright = max(abs(a_sh), abs(a_th), abs(a_k)) < np.radians(15)
+        self._top_cut |= upright and top_clipped
+        if top_h > 1.2 and not top_clipped and upright:
             self.stature_tops.append(top_h)
             top = top3d() if top3d is not None else None
             if top is not None:
@@ -475,7 +494,7 @@ class BodyEstimator:
         # upright top was measured.
         every = SCALE_EVERY if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
         if not self.leg_measured and self.ankle_f is not None and tot > 0.55 * 3 and vis_s + vis_t > 1.0 \
-                and min(vis_s, vis_t) > 0.3 and self._frames % every == 0:
+                and min(vis_s, vis_t) > 0.3 and self._frames % every == 0 and self._learning_due():
             # Only the statures in the band are fitted (3-4 of 15 once the top is known: the others cannot win).
             band = self._stature_band()
             scores = np.zeros(len(STATURES))

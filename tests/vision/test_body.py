@@ -6,7 +6,7 @@ import numpy as np
 
 from barpath.synth.camera import CameraPose
 from barpath.synth.scenario import SCENARIOS, Scenario, render_frames
-from barpath.vision.body import AxisFilter
+from barpath.vision.body import AxisFilter, BodyEstimator
 from barpath.vision.measure import FrameMeasurer
 
 
@@ -50,6 +50,24 @@ def test_stature_learnt_with_the_head_never_in_view():
     assert not fm.body.leg_measured
     assert fm.body.stature is not None
     assert abs(fm.body.stature - sc.motion(0).lifter.height_m) < 0.04
+
+
+def test_no_stature_learning_while_the_top_is_still_to_come(monkeypatch):
+    """deadlift_walkin: the lifter walks in and stands upright in view later; until then no upright fit was cut by the
+    image's top edge, so the stature is not learnt from the chain's score (15 chain fits a learning frame; their
+    result was replaced by the measured top). The joints still come, scaled by the top."""
+    learning_fits = []
+    chain_fit = BodyEstimator._chain_fit
+
+    def counted(self, *a, **k):
+        learning_fits.append(k.get("radius_stature") is not None)
+        return chain_fit(self, *a, **k)
+
+    monkeypatch.setattr(BodyEstimator, "_chain_fit", counted)
+    sc, fm, out = _run("deadlift_walkin", 10.0)
+    assert fm.body.leg_measured and sum(learning_fits) == 0
+    assert abs(fm.body.leg_stature() - sc.motion(0).lifter.height_m) < 0.03
+    assert len(_errors(out, "hip")) >= 5
 
 
 def test_second_person_does_not_steal_the_hip():

@@ -71,6 +71,16 @@ def _timed(obj, name: str, acc: list[float]) -> None:
     setattr(obj, name, timed)
 
 
+def _time_core(engine: Engine) -> list[float]:
+    """[wall, thread CPU] seconds, accumulating over the engine's measurement + filters (FrameMeasurer.measure and
+    the trackers' steps) from now on."""
+    acc = [0.0, 0.0]
+    _timed(engine.measurer, "measure", acc)
+    for tracker in engine.trackers.values():
+        _timed(tracker, "step", acc)
+    return acc
+
+
 def run(path: str) -> tuple[dict, Engine, float, float, float, float]:
     """(document, engine, analyze wall time, per-frame seconds of measurement + filters (the issue's goal: the
     depth frame to the filtered points) as wall time and as the thread's CPU time, per-frame seconds of all of
@@ -78,10 +88,7 @@ def run(path: str) -> tuple[dict, Engine, float, float, float, float]:
     src = RecordingSource(path)
     engine = engine_for(src)
     t_proc = 0.0
-    t_core = [0.0, 0.0]
-    _timed(engine.measurer, "measure", t_core)
-    for tracker in engine.trackers.values():
-        _timed(tracker, "step", t_core)
+    t_core = _time_core(engine)
     t0 = time.perf_counter()
     for frame in src.frames():
         a = time.perf_counter()
@@ -104,10 +111,7 @@ def core_alone(path: str, repeats: int = 2) -> float:
     best = np.full(len(frames), np.inf)
     for _ in range(repeats):
         engine = engine_for(src)
-        t_core = [0.0, 0.0]
-        _timed(engine.measurer, "measure", t_core)
-        for tracker in engine.trackers.values():
-            _timed(tracker, "step", t_core)
+        t_core = _time_core(engine)
         per = np.zeros(len(frames))
         gc.collect()
         gc.freeze()  # the harness's own objects (truth, the other pass's document and engine) are not the code's to

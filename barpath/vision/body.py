@@ -43,8 +43,7 @@ STATURES = np.arange(1.40, 2.101, 0.05)
 # Stature over the upright silhouette's top: (lowest, typical, highest). The outline loses a few cm at the head
 # (edge invalidation, decimation, hair); the chain score picks within the band.
 TOP_GAIN = (0.98, 1.02, 1.06)
-SCALE_SAMPLES = 40  # frames learnt from quickly (every SCALE_EVERY-th body frame) ...
-SCALE_EVERY = 2
+SCALE_SAMPLES = 20  # frames learnt from quickly (every body frame that can tell the stature) ...
 SCALE_EVERY_LATER = 15  # ... then slowly, forgetting early frames (a lifter still walking in, setting up)
 SCALE_MEMORY = 0.97  # per learning frame
 TOPS_KEPT = 600  # upright tops the stature's bound is taken from (the latest)
@@ -55,6 +54,7 @@ COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for 
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
 LEARN_WAIT_S = 10.0  # with no upright top seen, nor a lifter cut by the top edge: learn the stature after this long
+ANKLE_SEARCH_M = 0.06  # the chain's ankle is searched this far either side of the learnt one
 STATURE_LEARNT_SD = 0.03  # a stature learnt from the chain's score (no upright top seen): its error, m
 
 @dataclass
@@ -490,11 +490,18 @@ class BodyEstimator:
             top = top3d() if top3d is not None else None
             if top is not None:
                 self.tops_3d.append(top)
-        # Learn the stature from frames with the leg in view and the feet still (not walking); not needed once the
-        # upright top was measured.
-        every = SCALE_EVERY if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
-        if not self.leg_measured and self.ankle_f is not None and tot > 0.55 * 3 and vis_s + vis_t > 1.0 \
-                and min(vis_s, vis_t) > 0.3 and self._frames % every == 0 and self._learning_due():
+        # Learn the stature from frames that can tell it (not needed once the upright top was measured): the chain
+        # explaining most of the outline, the thigh in view, the feet where they were learnt, and not an upright
+        # lifter cut by the image's top edge. On 9 recordings with the head out of the image (408 frames fitted at
+        # all 15 statures), the best stature of a frame with the thigh hidden by the plate ran 4.8 candidates (24 cm)
+        # short at the median; of an upright lifter cut at the top (any taller stature fits it as well: the trunk
+        # runs out of the image), anywhere from 0 to 12 of 15 (deadlift_close); of a fit whose ankle had left the
+        # learnt one's search range (stepping in, the learnt ankle stale), up to 10 candidates tall. The shank may be
+        # hidden: an RDL's bottom shows only the thigh.
+        every = 1 if self._scale_n < SCALE_SAMPLES else SCALE_EVERY_LATER
+        if not self.leg_measured and self.ankle_f is not None and tot > 0.5 * 3 and vis_t > 0.5 \
+                and abs(fa - self.ankle_f) < ANKLE_SEARCH_M and not (upright and top_clipped) \
+                and self._frames % every == 0 and self._learning_due():
             # Only the statures in the band are fitted (3-4 of 15 once the top is known: the others cannot win).
             band = self._stature_band()
             scores = np.zeros(len(STATURES))
@@ -863,7 +870,7 @@ class BodyEstimator:
         if self.ankle_f is None:
             fa_c = np.arange(bar_f - 0.45, bar_f + 0.451, 0.03)
         else:  # feet stay put during a set: search around the learnt ankle
-            fa_c = self.ankle_f + np.arange(-0.06, 0.0601, 0.02)
+            fa_c = self.ankle_f + np.arange(-ANKLE_SEARCH_M, ANKLE_SEARCH_M + 1e-4, 0.02)
         FA, AS, AT = np.meshgrid(fa_c, deg(np.arange(-24.0, 70.0, 6.0)), deg(np.arange(-14.0, 116.0, 6.0)),
                                  indexing="ij")
         kf, kh, hf, hh = chain(FA, AS, AT)

@@ -442,6 +442,13 @@ class BodyEstimator:
                         top3d=top3d, coarse=coarse)
         if fit is not None:
             fit.leg_pixel_m = leg_z / intr.fx
+            # The shoulder's in-view test runs on the mid-plane grid; the joint itself can still project past the
+            # image's edge (deadlift_close: 27 px above the top, the truth 37): not in view, not reported.
+            if fit.shoulder is not None:
+                u, v = intr.project(fit.shoulder)
+                if not (0 <= u < intr.width and 0 <= v < intr.height):
+                    fit.shoulder = None
+                    fit.covs.pop("shoulder", None)
         return fit
 
     # ------------------------------------------------------------------ model fit

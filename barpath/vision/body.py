@@ -57,6 +57,19 @@ LEARN_WAIT_S = 10.0  # with no upright top seen, nor a lifter cut by the top edg
 ANKLE_SEARCH_M = 0.06  # the chain's ankle is searched this far either side of the learnt one
 STATURE_LEARNT_SD = 0.03  # a stature learnt from the chain's score (no upright top seen): its error, m
 
+
+def _offset_grid(d_fa: float, d_a_deg: float, k_a: int) -> list[np.ndarray]:
+    """A refinement pass's (ankle, shank, thigh, trunk) offsets: the ankle by -d_fa, 0, d_fa (or fixed), each angle
+    by -k_a..k_a steps of d_a_deg (the trunk varying fastest, as full() expects)."""
+    fa = d_fa * np.arange(-1, 2) if d_fa else np.zeros(1)
+    a = np.radians(d_a_deg * np.arange(-k_a, k_a + 1))
+    return np.meshgrid(fa, a, a, a, indexing="ij")
+
+
+# The chain fit's local refinement passes: (offsets, samples a segment, bilinear sampling).
+_REFINE_PASSES = ((_offset_grid(0.0, 2.0, 2), 10, False), (_offset_grid(0.005, 0.5, 1), 14, True))
+
+
 @dataclass
 class BodyFit:
     """Joint centres (camera coordinates, metres; None = not measured) and diagnostics."""
@@ -902,10 +915,8 @@ class BodyEstimator:
         j = int(np.argmax(tot))
         x = [float(v[j]) for v in hyp]
         # 3. Local refinement: the three angles on a 2 deg grid, then angles and ankle finely (bilinear samples).
-        for d_fa, d_a, k_a, n, fine in ((0.0, 2.0, 2, 10, False), (0.005, 0.5, 1, 14, True)):
-            fa_g = x[0] + d_fa * np.arange(-1, 2) if d_fa else [x[0]]
-            G = np.meshgrid(fa_g, *(x[i] + deg(d_a * np.arange(-k_a, k_a + 1)) for i in (1, 2, 3)), indexing="ij")
-            tot, hyp, parts = full(*G, n=n, fine=fine)
+        for offsets, n, fine in _REFINE_PASSES:
+            tot, hyp, parts = full(*(v + off for v, off in zip(x, offsets)), n=n, fine=fine)
             j = int(np.argmax(tot))
             x = [float(v[j]) for v in hyp]
         fa, a_sh, a_th, a_k = x

@@ -680,8 +680,9 @@ class BodyEstimator:
         across = -half_w + cs * cell
         pf, ph = view.to_mid(p0[0] + s[:, None] * d[0] + across[None, :] * n[0],
                              p0[1] + s[:, None] * d[1] + across[None, :] * n[1])
-        gx = np.clip(np.rint((pf - self.f_range[0]) / self.cell), 0, hidden.shape[1] - 1).astype(np.intp)
-        gy = np.clip(np.rint((self.h_range[1] - ph) / self.cell), 0, hidden.shape[0] - 1).astype(np.intp)
+        gx, gy = self._to_grid(pf, ph)
+        gx = np.clip(np.rint(gx), 0, hidden.shape[1] - 1).astype(np.intp)
+        gy = np.clip(np.rint(gy), 0, hidden.shape[0] - 1).astype(np.intp)
         on = strip > 0.5
         ic = nc // 2
         cols = np.arange(nc)[None, :]
@@ -728,17 +729,18 @@ class BodyEstimator:
         ps = pts((fa, ha), (kf, kh), (hf, hh)) + pts((kf, kh), (hf, hh), (sf, sh))
         f = np.concatenate([q[0] for q in ps])
         h = np.concatenate([q[1] for q in ps])
-        gx = (f - self.f_range[0]) / self.cell
-        gy = (self.h_range[1] - h) / self.cell
-        seen = _bilinear(unk_f, gx, gy)
-        return float(1.0 - seen[:12].mean()), float(1.0 - seen[12:].mean())
+        hidden = _bilinear(unk_f, *self._to_grid(f, h))
+        return float(1.0 - hidden[:12].mean()), float(1.0 - hidden[12:].mean())
 
     def _end_vis(self, unk_f, f0, h0, f1, h1) -> float:
         """Visible fraction of the last 30 % of the segment (f0, h0) -> (f1, h1), its end included."""
         t = np.linspace(0.7, 1.0, 7)
-        gx = (f0 + (f1 - f0) * t - self.f_range[0]) / self.cell
-        gy = (self.h_range[1] - (h0 + (h1 - h0) * t)) / self.cell
-        return float(1.0 - _bilinear(unk_f, gx, gy).mean())
+        return float(1.0 - _bilinear(unk_f, *self._to_grid(f0 + (f1 - f0) * t, h0 + (h1 - h0) * t)).mean())
+
+    def _to_grid(self, f, h):
+        """(forward, up) metres -> the sagittal grid's fractional (column, row): cell (i, j) is the sample at
+        f_range[0] + i cell, h_range[1] - j cell (the warp's pixel centres)."""
+        return (f - self.f_range[0]) / self.cell, (self.h_range[1] - h) / self.cell
 
     def _contour(self, sil: np.ndarray, unk: np.ndarray, max_n: int = 40) -> tuple[np.ndarray, np.ndarray]:
         """Up to max_n outline cells of the silhouette as (forward, up) metres, leaving out the outline the
@@ -773,10 +775,6 @@ class BodyEstimator:
         hgt_, wid_ = dt.shape
         qf, qh = contour
 
-        def to_grid(f, h):
-            # grid cell (i, j) is the sample at f_range[0] + i cell, h_range[1] - j cell (the warp's pixel centres)
-            return (np.asarray(f) - self.f_range[0]) / cell, (self.h_range[1] - np.asarray(h)) / cell
-
         # Per-radius inside maps: deep inside the limb is good up to its radius; outside (d = 0) is bad; hidden
         # (behind the plate) is neutral, a little worse than a well-placed visible sample so that the fit
         # prefers visible evidence.
@@ -788,7 +786,7 @@ class BodyEstimator:
 
         def seg_score(p0f, p0h, p1f, p1h, r, n=8, fine=False):
             t = _seg_samples(n)
-            # the samples' grid coordinates (to_grid), in place: this runs on up to ~20k samples per call
+            # the samples' grid coordinates (_to_grid), in place: this runs on up to ~20k samples per call
             gx = (p1f - p0f)[..., None] * t
             gx += p0f[..., None]
             gx -= self.f_range[0]

@@ -11,6 +11,7 @@ so the estimate does not depend on the frame rate or on dropped frames, only on 
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -106,6 +107,16 @@ def measurement_cov(z_m: float, fx: float, baseline_m: float = 0.050, subpixel: 
     return scale * cov + floor_m ** 2 * np.eye(3)
 
 
+@functools.lru_cache(maxsize=256)
+def _transition_and_noise(dt: float, q: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """(F, Q) for one dt, read-only: every tracker of a frame steps by the same dt (five per frame), and a steady
+    stream repeats a few dt values; the smoother's history keeps references, never copies."""
+    F, Q = ca_transition(dt), ca_process_noise(dt, np.array(q))
+    F.setflags(write=False)
+    Q.setflags(write=False)
+    return F, Q
+
+
 class ConstantAccelerationKF:
     """A filterpy KalmanFilter fixed to the 9-state CA model; F and Q are rebuilt from each step's dt.
 
@@ -114,6 +125,7 @@ class ConstantAccelerationKF:
 
     def __init__(self, q: float | np.ndarray, init_vel_sigma: float = 2.0, init_acc_sigma: float = 10.0):
         self.q = q
+        self._q3 = tuple(float(v) for v in np.broadcast_to(np.asarray(q, float), (3,)))  # per axis (the cache's key)
         self.init_vel_sigma = init_vel_sigma
         self.init_acc_sigma = init_acc_sigma
         self.kf = KalmanFilter(dim_x=DIM_X, dim_z=DIM_Z)
@@ -139,9 +151,9 @@ class ConstantAccelerationKF:
         return self.kf.P
 
     def predict(self, dt: float, q_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-        """x⁻ = F x ; P⁻ = F P Fᵀ + Q. Returns the (F, Q) used, which the RTS smoother needs."""
-        F = ca_transition(dt)
-        Q = ca_process_noise(dt, np.asarray(self.q, float) * q_scale)
+        """x⁻ = F x ; P⁻ = F P Fᵀ + Q. Returns the (F, Q) used (read-only: shared), which the RTS smoother needs."""
+        q = self._q3 if q_scale == 1.0 else tuple(v * q_scale for v in self._q3)
+        F, Q = _transition_and_noise(float(dt), q)
         self.kf.predict(F=F, Q=Q)
         return F, Q
 

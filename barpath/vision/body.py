@@ -497,9 +497,10 @@ class BodyEstimator:
         stature = learnt or max(self.top_stature, 1.75)
         bar_h = float((c - o) @ up)
         contour = self._contour(sil, unk)
+        maps: dict[float, np.ndarray] = {}
         prev = self._pose if self._pose is not None and self._pose_facing == facing else None
         (fa, a_sh, a_th, a_k, tot, s1, vis_s, vis_t), (kf, kh, hf, hh), (sf, sh, s3j), geo = \
-            self._chain_fit(dt, unk_f, stature, facing, bar_f, bar_h, contour, prev)
+            self._chain_fit(dt, unk_f, stature, facing, bar_f, bar_h, contour, prev, maps=maps)
         self._pose, self._pose_facing = (fa, a_sh, a_th, a_k), facing
         # The silhouette's top bounds the stature when the lifter stands upright (the fitted shank, thigh and trunk
         # near vertical) with the head in the image.
@@ -526,7 +527,8 @@ class BodyEstimator:
             # Only the statures in the band are fitted (3-4 of 15 once the top is known: the others cannot win).
             band = self._stature_band()
             scores = np.zeros(len(STATURES))
-            scores[band] = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour, radius_stature=stature)[0][4]
+            scores[band] = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour, radius_stature=stature,
+                                            maps=maps)[0][4]
                             for st in STATURES[band]]
             self._scale_sum = SCALE_MEMORY * self._scale_sum + scores
             self._scale_w = SCALE_MEMORY * self._scale_w + band
@@ -755,7 +757,8 @@ class BodyEstimator:
         return (self.f_range[0] + xs * self.cell).astype(np.float32), \
             (self.h_range[1] - ys * self.cell).astype(np.float32)
 
-    def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h, contour, prev=None, radius_stature=None):
+    def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h, contour, prev=None, radius_stature=None,
+                   maps: dict[float, np.ndarray] | None = None):
         """Fit the planar chain ankle -> knee -> hip -> shoulder (+ arms to the bar, head) to the silhouette.
 
         Two-sided score, so that no part of the body can be ignored:
@@ -765,6 +768,8 @@ class BodyEstimator:
         Without the coverage term a thigh can run up the trunk in a hinge and still score as "deep inside".
         Search: the shank x thigh grid on the inside term, the best pairs x the trunk on the full score (plus
         the previous frame's pose, for continuity), then a joint local refinement.
+        maps: the frame's inside maps per limb radius, filled here and reused by the frame's other fits (a learning
+        frame's 15 fits all have the main fit's radii).
         """
         cell = self.cell
         ls, lt, lk = SHANK_FRAC * stature, THIGH_FRAC * stature, TRUNK_FRAC * stature
@@ -778,11 +783,12 @@ class BodyEstimator:
         # Per-radius inside maps: deep inside the limb is good up to its radius; outside (d = 0) is bad; hidden
         # (behind the plate) is neutral, a little worse than a well-placed visible sample so that the fit
         # prefers visible evidence.
-        maps = {}
-        outside, seen, hidden = 1.5 * (dt <= 0.5 * cell), 1 - unk_f, 0.4 * unk_f
-        for r in (r_s, r_t, r_k):
-            sm = np.minimum(dt, r) / r - outside
-            maps[r] = (sm * seen + hidden).astype(np.float32)
+        maps = {} if maps is None else maps
+        if any(r not in maps for r in (r_s, r_t, r_k)):
+            outside, seen, hidden = 1.5 * (dt <= 0.5 * cell), 1 - unk_f, 0.4 * unk_f
+            for r in (r_s, r_t, r_k):
+                sm = np.minimum(dt, r) / r - outside
+                maps[r] = (sm * seen + hidden).astype(np.float32)
 
         def seg_score(p0f, p0h, p1f, p1h, r, n=8, fine=False):
             t = _seg_samples(n)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 
 from barpath.synth.camera import CameraPose
 from barpath.synth.scenario import SCENARIOS, Scenario, render_frames
-from barpath.vision.body import AxisFilter, BodyEstimator
+from barpath.vision.body import LATE_WINDOW, SCALE_SAMPLES, STATURES, AxisFilter, BodyEstimator
 from barpath.vision.measure import FrameMeasurer
 
 
@@ -98,11 +100,25 @@ def test_stature_learnt_in_an_rdl_with_the_head_out_of_view():
     chain's optimum runs 1-5 % short), 48 hips, median 3.2 cm off the truth."""
     sc = Scenario(name="rdl_low", lift="rdl_8", width=640, height=480, fps=30, lifter_height_m=1.67,
                   camera=CameraPose(distance=2.24, height=0.72, pitch=18.7, yaw=2.3))
-    sc_, fm, out = _run(sc, 12.0)
+    fitted: dict[int, list[float]] = {}  # the statures fitted per learning event (its count before it)
+    chain_fit = BodyEstimator._chain_fit
+
+    def counting(self, *a, **k):
+        if k.get("radius_stature") is not None:
+            fitted.setdefault(self._scale_n, []).append(a[2])
+        return chain_fit(self, *a, **k)
+    with mock.patch.object(BodyEstimator, "_chain_fit", counting):
+        sc_, fm, out = _run(sc, 12.0)
     assert not fm.body.leg_measured
     assert fm.body.stature is not None and abs(fm.body.stature - 1.67) < 0.07
     hip = _errors(out, "hip")
     assert len(hip) >= 10 and np.median(hip) < 0.06
+    # Learning fits every candidate until learnt, then only the best's neighbourhood (7 of 15 chain fits).
+    early = [len(v) for n, v in fitted.items() if n < SCALE_SAMPLES]
+    late = [v for n, v in fitted.items() if n >= SCALE_SAMPLES]
+    assert early == [len(STATURES)] * SCALE_SAMPLES and late
+    for v in late:
+        assert len(v) <= 2 * LATE_WINDOW + 1 and max(v) - min(v) < 2 * LATE_WINDOW * 0.05 + 1e-6
 
 
 def test_stature_not_learnt_from_a_stale_ankle_after_a_walk_in():

@@ -118,7 +118,7 @@ def _transition_and_noise(dt: float, q: tuple[float, float, float]) -> tuple[np.
 
 
 class ConstantAccelerationKF:
-    """A filterpy KalmanFilter fixed to the 9-state CA model; F and Q are rebuilt from each step's dt.
+    """A filterpy KalmanFilter fixed to the 9-state CA model; F and Q come from each step's dt (one shared pair per dt).
 
     Thin on purpose: gating, coasting and track management live in PointTracker.
     """

@@ -32,6 +32,9 @@ class TurnConfig:
     # (a cubic height describes the start of the motion well there; further out it cannot bend to the peak)
     min_rest_samples: int = 3  # fewer samples of rest than this -> no rest side: not refined
     min_motion_samples: int = 4  # moving side needs at least this many samples (3 unknowns + 1)
+    motion_window_samples: int = 7  # ... and its window at least this many frame intervals, up to the peak speed: a
+    # fast pull's deceleration at 30 fps (1.4 m/s to rest in 0.25 s) left 0.6 of the way 4 samples, 3 clearly moving,
+    # and no concentric end was refined (each 0.04 s late, MCV 0.06-0.11 m/s low)
     noise_k: float = 3.0  # samples farther than this many noise sigmas from the rest level are moving
     iterations: int = 2  # re-take the rest window before the refined boundary once
 
@@ -60,7 +63,10 @@ class TurnFit:
 
 def _window(t: np.ndarray, y: np.ndarray, turn: Turn, cfg: TurnConfig) -> tuple[np.ndarray, np.ndarray, float]:
     """Finite samples in [rest edge, motion edge], as s = direction * (t - turn.t); and the rest-side length."""
-    motion_len = cfg.motion_fraction * abs(turn.peak_t - turn.t)
+    span = abs(turn.peak_t - turn.t)
+    near = t[np.abs(t - turn.t) <= span + 0.5]  # the frame interval here (a recording's rate may change)
+    dt = float(np.median(np.diff(near))) if len(near) > 1 else 0.0
+    motion_len = min(span, max(cfg.motion_fraction * span, cfg.motion_window_samples * dt))
     rest_len = min(abs(turn.t - turn.rest_t), motion_len)  # a longer rest adds little and may hold set-up drift
     s = turn.direction * (t - turn.t)
     sel = np.isfinite(y) & (s >= -rest_len) & (s <= motion_len)

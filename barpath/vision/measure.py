@@ -20,6 +20,9 @@ JOINTS = ("hip", "knee", "ankle", "shoulder")
 # the near leg's depth learnt then stayed 12 cm off until the bar next left the floor.
 PLATE_RUN_FOR_BODY = 3
 COARSE_NOTE_SHARE = 0.25  # body fits seeing the legs too coarsely for the knee, of all: the resolution note
+# Body fits with the hip in view but the knee hidden by the plate and unmeasured, of those with the hip: past half, a
+# rep's descent rarely has the knee over the half of it the hinge checks need (HingeConfig.min_coverage).
+KNEE_HIDDEN_NOTE_SHARE = 0.5
 
 
 @dataclass
@@ -77,6 +80,10 @@ class FrameMeasurer:
         # ... and those that saw the legs too coarsely for the leg axes (the knee behind the plate is not measured).
         self.body_coarse_frames = 0
         self._coarse_px_sum = 0.0
+        # ... and of the fits with the bar lifted and the hip in view (legs not too coarse), those with the knee hidden
+        # by the plate and unmeasured (a camera high and pitched down: the plate's image covers the shins at lockout).
+        self.body_hip_frames = 0
+        self.knee_hidden_frames = 0
         self._fx: float | None = None
         self._plate_run = PLATE_RUN_FOR_BODY  # frames the plate was followed since it jumped (1: this frame)
 
@@ -108,7 +115,9 @@ class FrameMeasurer:
             self._body_t = t_s
             bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s)
             out.body_fit = bf
-            self._count_body_framing(bf, intrinsics)
+            # the bar off the floor (its plate's centre a radius + 5 cm up): lifting, not setting up or standing by
+            lifted = float(self.floor.height_above(fit.center)) > fit.diameter_m / 2 + 0.05
+            self._count_body_framing(bf, intrinsics, lifted)
             if bf is None:
                 out.flags.add("no_body")
             else:
@@ -130,7 +139,8 @@ class FrameMeasurer:
         if fit is None and self._edge is not None:  # a disc cut by the edge is still tracked: only losing it counts
             self.edge_frames[self._edge] = self.edge_frames.get(self._edge, 0) + 1
 
-    def _count_body_framing(self, bf: BodyFit | None, intrinsics: Intrinsics | None = None) -> None:
+    def _count_body_framing(self, bf: BodyFit | None, intrinsics: Intrinsics | None = None,
+                            lifted: bool = True) -> None:
         if bf is not None:
             self._fx = intrinsics.fx if intrinsics is not None else self._fx
             self.body_frames += 1
@@ -138,16 +148,32 @@ class FrameMeasurer:
             if bf.leg_pixel_m is not None and bf.leg_pixel_m >= COARSE_PIXEL_M:
                 self.body_coarse_frames += 1
                 self._coarse_px_sum += bf.leg_pixel_m
+            elif bf.hip is not None and lifted:
+                self.body_hip_frames += 1
+                self.knee_hidden_frames += bool(bf.knee is None and bf.visible.get("knee", 1.0) <= 0.5)
 
     def framing_note(self, min_share: float = 0.05, brief: bool = False) -> str:
         """Advice when the plate was lost at an image edge (last seen cut by it) in >= min_share of the frames since
         it was first found, and when the lifter was cut by the top edge with the hip unmeasured in >= min_share of the
-        body fits, and when the legs were seen too coarsely for the knee in >= COARSE_NOTE_SHARE of them (one line
-        each, the plate's first); else ''.
+        body fits, when the legs were seen too coarsely for the knee in >= COARSE_NOTE_SHARE of them, and when the
+        plate hid the knee in >= KNEE_HIDDEN_NOTE_SHARE of the fits with the hip in view (one line each, the plate's
+        first); else ''.
         brief: one short clause for the TUI's status line (the first problem only)."""
         notes = [n for n in (self._plate_note(min_share, brief), self._body_note(min_share, brief),
-                             self._resolution_note(brief)) if n]
+                             self._resolution_note(brief), self._knee_note(brief)) if n]
         return notes[0] if brief and notes else "\n".join(notes)
+
+    def _knee_note(self, brief: bool) -> str:
+        n, m = self.knee_hidden_frames, self.body_hip_frames
+        if m < 30 or n < KNEE_HIDDEN_NOTE_SHARE * m:
+            return ""
+        pct = 100.0 * n / m
+        if brief:
+            return f"⚠ plate hides the knee {pct:.0f} %: lower the camera"
+        return (f"framing: the plate hid the knee in {n} of {m} body fits with the bar lifted and the hip in view "
+                f"({pct:.0f} %), where "
+                f"the knee and bar-to-body checks are left out: lower the camera toward hip height and level it, so "
+                f"that the shins show below the plate at lockout")
 
     def _resolution_note(self, brief: bool) -> str:
         n = self.body_coarse_frames

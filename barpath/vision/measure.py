@@ -20,8 +20,9 @@ JOINTS = ("hip", "knee", "ankle", "shoulder")
 # the near leg's depth learnt then stayed 12 cm off until the bar next left the floor.
 PLATE_RUN_FOR_BODY = 3
 COARSE_NOTE_SHARE = 0.25  # body fits seeing the legs too coarsely for the knee, of all: the resolution note
-# Body fits with the hip in view but the knee hidden by the plate and unmeasured, of those with the hip: past half, a
-# rep's descent rarely has the knee over the half of it the hinge checks need (HingeConfig.min_coverage).
+# Body fits with the bar lifted and the hip in view but the knee hidden by the plate and unmeasured, of those with the
+# bar lifted and the hip in view: past half, a rep rarely has the knee over the half of it the hinge checks need
+# (HingeConfig.min_coverage).
 KNEE_HIDDEN_NOTE_SHARE = 0.5
 
 
@@ -156,8 +157,8 @@ class FrameMeasurer:
         """Advice when the plate was lost at an image edge (last seen cut by it) in >= min_share of the frames since
         it was first found, and when the lifter was cut by the top edge with the hip unmeasured in >= min_share of the
         body fits, when the legs were seen too coarsely for the knee in >= COARSE_NOTE_SHARE of them, and when the
-        plate hid the knee in >= KNEE_HIDDEN_NOTE_SHARE of the fits with the hip in view (one line each, the plate's
-        first); else ''.
+        plate hid the knee in >= KNEE_HIDDEN_NOTE_SHARE of the fits with the bar lifted and the hip in view (one line
+        each, the plate's first); else ''.
         brief: one short clause for the TUI's status line (the first problem only)."""
         notes = [n for n in (self._plate_note(min_share, brief), self._body_note(min_share, brief),
                              self._resolution_note(brief), self._knee_note(brief)) if n]
@@ -171,9 +172,8 @@ class FrameMeasurer:
         if brief:
             return f"⚠ plate hides the knee {pct:.0f} %: lower the camera"
         return (f"framing: the plate hid the knee in {n} of {m} body fits with the bar lifted and the hip in view "
-                f"({pct:.0f} %), where "
-                f"the knee and bar-to-body checks are left out: lower the camera toward hip height and level it, so "
-                f"that the shins show below the plate at lockout")
+                f"({pct:.0f} %), where the knee and bar-to-body checks are left out: lower the camera toward hip "
+                f"height and level it, so that the shins show below the plate at lockout")
 
     def _resolution_note(self, brief: bool) -> str:
         n = self.body_coarse_frames

@@ -93,8 +93,9 @@ def refine_turn(t, y, turn: Turn, cfg: TurnConfig = TurnConfig()) -> TurnFit | N
             return fit
         y_c = float(np.median(yw[rest]))
         sigma = 1.4826 * float(np.median(np.abs(yw[rest] - y_c)))
-        # the motion: samples after c that are clearly off the rest level, counted back from the window's end
-        off = np.abs(yw - y_c) > cfg.noise_k * sigma
+        # the motion: samples after c that are clearly off the rest level on the motion's side (the window's far
+        # end: a sample off the other way is noise), counted back from the window's end
+        off = np.sign(yw[-1] - y_c) * (yw - y_c) > cfg.noise_k * sigma
         j = len(s)
         while j > 0 and s[j - 1] > c - rest_len and off[j - 1]:
             j -= 1

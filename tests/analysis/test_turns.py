@@ -42,8 +42,9 @@ def test_fast_pull_phases_and_mcv_without_velocity():
 def test_fast_pull_at_30_fps_refines_its_stop():
     """A light pull of 0.45 m in 0.4 s at 30 fps: 0.6 of the way from the stop back to the peak speed held 3-4
     samples, too few for the kink fit, so every concentric start and end stayed at the coarse boundary (median 0.044
-    s off) and the MCV read 0.195 m/s low on average; the moving side now spans at least 7 frame intervals (0.002 s,
-    -0.052 m/s over 4 seeds: where noise leaves no clear kink the coarse boundary still stands)."""
+    s off) and the MCV read 0.195 m/s low on average; the moving side now spans at least 7 frame intervals, and a
+    sample off the rest level the wrong way is noise, not motion (0.001 s, -0.008 m/s over 4 seeds; -0.052 m/s
+    without the second)."""
     faster = [(1.2, 0), (0.4, 0.45), (0.5, 0), (0.9, -0.45), (0.9, 0)] * 3
     bounds, mcv = [], []
     for seed in range(4):
@@ -55,7 +56,7 @@ def test_fast_pull_at_30_fps_refines_its_stop():
             bounds += [r["concentric_start"] - c0, r["concentric_end"] - c1]
             mcv.append(r["mean_concentric_velocity"] - d / (c1 - c0))
     assert np.median(np.abs(bounds)) <= 0.01
-    assert np.mean(mcv) >= -0.08
+    assert np.mean(mcv) >= -0.03
 
 
 def test_refine_turn_kink_and_refusals():

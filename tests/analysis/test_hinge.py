@@ -83,6 +83,22 @@ def test_an_isolated_joint_spike_is_ignored():
     assert np.all(np.isfinite(despike(t, p, 0.15, 0.03)))
 
 
+def test_a_lone_joint_sample_between_gaps_is_ignored():
+    """A knee sample 16 cm back with no other within 0.2 s (the knee hidden before and after it: random scene
+    sweep2057, a false 12 cm bar-to-body gap) is judged against the two nearest samples on each side."""
+    t, tr = _descent(0.2, 0.05, knee_delay=0.5)
+    gap = (t >= 0.3) & (t <= 0.7)
+    tr["knee"][gap] = np.nan
+    clean = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    tr["knee"][50] = [0.02 - 0.16, 0.52, 0.0]  # t = 0.5 s
+    kept = despike(t, np.asarray(tr["knee"], float)[:, :2], 0.15, 0.03)
+    assert np.all(np.isnan(kept[50])) and np.isfinite(kept[~gap]).all()  # (with no neighbour in 0.15 s it stayed)
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert "bar_away_from_body" not in m["faults"]
+    for k in ("max_bar_to_body", "hip_back_travel", "knee_forward_travel"):
+        assert m[k] == pytest.approx(clean[k], abs=0.005), k
+
+
 def test_the_ankle_is_planted_through_a_rep():
     """The ankle drifting 8 cm back for the last 0.4 s (the plate on the floor covering the foot) leaves the bar
     gap where it was: the feet do not move in a rep, the ankle is its median over the window."""

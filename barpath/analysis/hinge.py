@@ -118,9 +118,9 @@ def despike(t: np.ndarray, p: np.ndarray, window_s: float, floor_m: float, reach
     lo = np.searchsorted(tt, tt - window_s, side="left")
     hi = np.searchsorted(tt, tt + window_s, side="right")
     few = hi - lo < 5
-    i = np.arange(len(ok))
-    lo = np.where(few, np.minimum(lo, np.maximum(i - 2, np.searchsorted(tt, tt - reach_s, side="left"))), lo)
-    hi = np.where(few, np.maximum(hi, np.minimum(i + 3, np.searchsorted(tt, tt + reach_s, side="right"))), hi)
+    row = np.arange(len(ok))
+    lo = np.where(few, np.minimum(lo, np.maximum(row - 2, np.searchsorted(tt, tt - reach_s, side="left"))), lo)
+    hi = np.where(few, np.maximum(hi, np.minimum(row + 3, np.searchsorted(tt, tt + reach_s, side="right"))), hi)
     dev = np.full(len(ok), np.nan)
     for i in np.flatnonzero(hi - lo >= 3):
         dev[i] = np.linalg.norm(pp[i] - np.median(pp[lo[i]:hi[i]], axis=0))

@@ -51,6 +51,11 @@ TOPS_KEPT = 600  # upright tops the stature's bound is taken from (the latest)
 # A knee from the leg axes whose own error estimate is larger is not reported: from a few cm of thigh near the hip,
 # a line extrapolated 5x its length put one 16 cm back, inside a 3 cm covariance the tracker then accepted.
 KNEE_SD_MAX = 0.03
+# A leg axis fitted to a short piece of limb tilts by about this many pixels over the piece's length, however little
+# its rows scatter: a near-vertical limb's outline runs along the pixel grid, so its rows share their rounding (and the
+# plate's margin) rather than averaging it out. Counted in the knee's sd, it gates the knees from 5-10 cm of shin or
+# thigh that came 7-11 cm back as the plate passed the knee (640x480 at 3.5 m: sd 1.4-2.9 cm from the rows' scatter).
+AXIS_TILT_PX = 0.5
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
@@ -152,6 +157,7 @@ class LegView:
     cam_h: float
     a_near: float  # the near leg's axis, axial offset from the plate face
     axial_range: tuple[float, float]
+    pixel_m: float  # an image pixel's size where the legs are (m)
 
     @staticmethod
     def _move(f, h, o_from, o_to, fwd, up, ax):
@@ -452,7 +458,7 @@ class BodyEstimator:
         coarse = leg_z / intr.fx >= COARSE_PIXEL_M
         if self.a_near is not None and not coarse:
             view = LegView(depth_m, intr, o, origin + self.a_near * ax_, fwd, up, ax_, float(cz),
-                           float(floor.camera_height_m), self.a_near, self.axial_range)
+                           float(floor.camera_height_m), self.a_near, self.axial_range, leg_z / intr.fx)
         if t_s is not None:
             self._t_first = t_s if self._t_first is None else self._t_first
             self._t_last = t_s
@@ -549,7 +555,6 @@ class BodyEstimator:
         ls, lt, lk, ha, r_s, r_t, r_k = geo
         score = max(tot, 0.0) / 3  # 1 = every segment a radius deep and the whole outline explained
         # Learn the ankle position from confident frames where the lower shank is visible.
-        if vis_s > 0.45 and s1 > 0.6:  # fast enough to follow the feet settling after a walk-in
             self.ankle_f = float(fa) if self.ankle_f is None else 0.7 * self.ankle_f + 0.3 * float(fa)
         vis_k, vis_h = self._joint_vis(unk_f, fa, ha, kf, kh, hf, hh, sf, sh)
 
@@ -624,6 +629,7 @@ class BodyEstimator:
         # lost the last 10-15 cm of it (rdl: the knee unmeasured for 0.4 s mid-descent).
         hidden = cv2.dilate(unk.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=1) > 0
         cell = 0.005
+        tilt = AXIS_TILT_PX * view.pixel_m  # the axis's offset from one end of the piece in view to the other
         a0, k0, h0 = (view.to_near(*p) for p in (ankle, knee, hip))
         ha = float(a0[1])
         d = (k0 - a0) / np.hypot(*(k0 - a0))
@@ -638,7 +644,7 @@ class BodyEstimator:
                 ax0 = p0 + a * n
                 here = view.point(float(ax0[0]), ha)
                 self.shank_anchor = here if self.shank_anchor is None else 0.7 * self.shank_anchor + 0.3 * here
-                sd = 2 * ls * sd_b
+                sd = float(np.hypot(2 * ls * sd_b, ls * tilt / (s.max() - s.min())))
                 if s.max() - s.min() >= 0.12 and s.max() >= 0.45 * ls and sd <= KNEE_SD_MAX:  # and for its angle
                     v = (d + b * n) / np.hypot(*(d + b * n))
                     return ax0 + ls * v, float(max(sd, 0.007)), "shank"
@@ -649,7 +655,8 @@ class BodyEstimator:
             if anchor is not None and len(s) >= 10 and s.max() - s.min() >= 0.05:
                 a, b, sd_b = self._robust_line(s, off, through_origin=True)
                 v = (d + b * n) / np.hypot(*(d + b * n))
-                sd = np.hypot(2 * ls * sd_b, 0.003 * ls / float(s.mean()))  # + the anchor's ~3 mm
+                # + the anchor's ~3 mm, and the tilt about it (the line passes through it)
+                sd = np.hypot(np.hypot(2 * ls * sd_b, 0.003 * ls / float(s.mean())), ls * tilt / float(s.mean()))
                 if sd <= KNEE_SD_MAX:
                     return p0 + ls * v, float(max(sd, 0.01)), "short"
         if anchor is None:
@@ -678,7 +685,8 @@ class BodyEstimator:
         cos = abs(v @ (kn - p0)) / (np.hypot(*v) * ls)  # 0: the axis grazes the circle (ill-conditioned)
         if cos < 0.35:
             return None
-        sd = np.hypot(np.hypot(0.004, float(np.mean(s) - sk) * sd_b), ls_sd) / cos
+        lever = float(np.mean(s) - sk)
+        sd = np.hypot(np.hypot(0.004, lever * sd_b), np.hypot(ls_sd, lever * tilt / (s.max() - s.min()))) / cos
         return (kn, float(max(sd, 0.008)), "thigh") if sd <= KNEE_SD_MAX else None
 
     def _axis_rows(self, view, strip, hidden, p0, d, n, s_lo, half_w, cell, max_w):

@@ -59,6 +59,7 @@ AXIS_TILT_PX = 0.5
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
+ANKLE_LEARN_VIS = 0.45  # the ankle's place is learnt from fits showing at least this share of the shank (see _fit)
 LEARN_WAIT_S = 10.0  # with no upright top seen, nor a lifter cut by the top edge: learn the stature after this long
 ANKLE_SEARCH_M = 0.06  # the chain's ankle is searched this far either side of the learnt one
 STATURE_LEARNT_SD = 0.03  # a stature learnt from the chain's score (no upright top seen): its error, m
@@ -555,6 +556,7 @@ class BodyEstimator:
         ls, lt, lk, ha, r_s, r_t, r_k = geo
         score = max(tot, 0.0) / 3  # 1 = every segment a radius deep and the whole outline explained
         # Learn the ankle position from confident frames where the lower shank is visible.
+        if vis_s > ANKLE_LEARN_VIS and s1 > 0.6:  # fast enough to follow the feet settling after a walk-in
             self.ankle_f = float(fa) if self.ankle_f is None else 0.7 * self.ankle_f + 0.3 * float(fa)
         vis_k, vis_h = self._joint_vis(unk_f, fa, ha, kf, kh, hf, hh, sf, sh)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from barpath.sources.frame import Intrinsics
-from barpath.vision.body import COARSE_PIXEL_M, BodyEstimator, BodyFit
+from barpath.vision.body import ANKLE_LEARN_VIS, COARSE_PIXEL_M, BodyEstimator, BodyFit
 from barpath.vision.plate import DEFAULT_BASELINE_M, PlateDetector, PlateFit, estimate_floor
 
 JOINTS = ("hip", "knee", "ankle", "shoulder")
@@ -24,6 +24,10 @@ COARSE_NOTE_SHARE = 0.25  # body fits seeing the legs too coarsely for the knee,
 # bar lifted and the hip in view: past half, a rep rarely has the knee over the half of it the hinge checks need
 # (HingeConfig.min_coverage).
 KNEE_HIDDEN_NOTE_SHARE = 0.5
+# Body fits with the bar lifted (legs not too coarse) that placed no hip and no knee with
+# the plate over the shank: the feet's place is learnt from the shank below the plate, and without it no joint is
+# placed at all. Past half of them, the hinge and bar-to-body checks are mostly left out.
+LEGS_HIDDEN_NOTE_SHARE = 0.5
 
 
 @dataclass
@@ -85,6 +89,11 @@ class FrameMeasurer:
         # by the plate and unmeasured (a camera high and pitched down: the plate's image covers the shins at lockout).
         self.body_hip_frames = 0
         self.knee_hidden_frames = 0
+        # ... and of the fits with the bar lifted (legs not too coarse), those with no hip nor knee placed and the plate
+        # over the shank (a camera high, pitched down and turned: the plate's image covers the legs wherever the bar
+        # is, and the feet are never learnt; a lifter cut by the top edge still shows the shank).
+        self.body_lifted_frames = 0
+        self.legs_hidden_frames = 0
         self._fx: float | None = None
         self._plate_run = PLATE_RUN_FOR_BODY  # frames the plate was followed since it jumped (1: this frame)
 
@@ -149,20 +158,37 @@ class FrameMeasurer:
             if bf.leg_pixel_m is not None and bf.leg_pixel_m >= COARSE_PIXEL_M:
                 self.body_coarse_frames += 1
                 self._coarse_px_sum += bf.leg_pixel_m
-            elif bf.hip is not None and lifted:
-                self.body_hip_frames += 1
-                self.knee_hidden_frames += bool(bf.knee is None and bf.visible.get("knee", 1.0) <= 0.5)
+            elif lifted:
+                if bf.hip is not None:
+                    self.body_hip_frames += 1
+                    self.knee_hidden_frames += bool(bf.knee is None and bf.visible.get("knee", 1.0) <= 0.5)
+                self.body_lifted_frames += 1
+                self.legs_hidden_frames += bool(bf.hip is None and bf.knee is None
+                                                and bf.visible.get("shank", 1.0) < ANKLE_LEARN_VIS)
 
     def framing_note(self, min_share: float = 0.05, brief: bool = False) -> str:
         """Advice when the plate was lost at an image edge (last seen cut by it) in >= min_share of the frames since
         it was first found, and when the lifter was cut by the top edge with the hip unmeasured in >= min_share of the
-        body fits, when the legs were seen too coarsely for the knee in >= COARSE_NOTE_SHARE of them, and when the
+        body fits, when the plate hid the lower legs (no joint placed) in >= LEGS_HIDDEN_NOTE_SHARE of the fits with
+        the bar lifted, when the legs were seen too coarsely for the knee in >= COARSE_NOTE_SHARE of them, and when the
         plate hid the knee in >= KNEE_HIDDEN_NOTE_SHARE of the fits with the bar lifted and the hip in view (one line
         each, the plate's first); else ''.
         brief: one short clause for the TUI's status line (the first problem only)."""
-        notes = [n for n in (self._plate_note(min_share, brief), self._body_note(min_share, brief),
-                             self._resolution_note(brief), self._knee_note(brief)) if n]
+        notes = [n for n in (self._plate_note(min_share, brief), self._legs_note(brief),
+                             self._body_note(min_share, brief), self._resolution_note(brief), self._knee_note(brief))
+                 if n]
         return notes[0] if brief and notes else "\n".join(notes)
+
+    def _legs_note(self, brief: bool) -> str:
+        n, m = self.legs_hidden_frames, self.body_lifted_frames
+        if m < 30 or n < LEGS_HIDDEN_NOTE_SHARE * m:
+            return ""
+        pct = 100.0 * n / m
+        if brief:
+            return f"⚠ plate hides the legs {pct:.0f} %: lower the camera, face the side"
+        return (f"framing: the plate hid the lower legs in {n} of {m} body fits with the bar lifted ({pct:.0f} %), so "
+                f"the feet could not be placed and no hip or knee was measured there: lower the camera toward hip "
+                f"height, level it and face the lifter's side square-on, so that the shins show below the plate")
 
     def _knee_note(self, brief: bool) -> str:
         n, m = self.knee_hidden_frames, self.body_hip_frames

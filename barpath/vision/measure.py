@@ -167,12 +167,12 @@ class FrameMeasurer:
                                                 and bf.visible.get("shank", 1.0) < ANKLE_LEARN_VIS)
 
     def framing_note(self, min_share: float = 0.05, brief: bool = False) -> str:
-        """Advice when the plate was lost at an image edge (last seen cut by it) in >= min_share of the frames since
-        it was first found, and when the lifter was cut by the top edge with the hip unmeasured in >= min_share of the
-        body fits, when the plate hid the lower legs (no joint placed) in >= LEGS_HIDDEN_NOTE_SHARE of the fits with
-        the bar lifted, when the legs were seen too coarsely for the knee in >= COARSE_NOTE_SHARE of them, and when the
-        plate hid the knee in >= KNEE_HIDDEN_NOTE_SHARE of the fits with the bar lifted and the hip in view (one line
-        each, the plate's first); else ''.
+        """Advice, one line each in this order, when: the plate was lost at an image edge (last seen cut by it) in
+        >= min_share of the frames since it was first found; the plate hid the lower legs (no joint placed) in
+        >= LEGS_HIDDEN_NOTE_SHARE of the body fits with the bar lifted; the lifter was cut by the top edge with the hip
+        unmeasured in >= min_share of the body fits; the legs were seen too coarsely for the knee in
+        >= COARSE_NOTE_SHARE of them; the plate hid the knee in >= KNEE_HIDDEN_NOTE_SHARE of the fits with the bar
+        lifted and the hip in view. Else ''.
         brief: one short clause for the TUI's status line (the first problem only)."""
         notes = [n for n in (self._plate_note(min_share, brief), self._legs_note(brief),
                              self._body_note(min_share, brief), self._resolution_note(brief), self._knee_note(brief))

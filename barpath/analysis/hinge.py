@@ -9,7 +9,10 @@ through a rep, is its median over the rep. Definitions:
   the legs at the bar's height, while the bar is below the hip, over the rep (concentric + eccentric). The legs'
   front is modelled from the joint centres: capsules ankle->knee (radius `shank_half_thickness`) and knee->hip
   (three pieces tapering from `thigh_half_thickness_knee` to `thigh_half_thickness_hip`), i.e. the joint axis
-  plus a half-thickness, including the rounded knee.
+  plus a half-thickness, including the rounded knee. Frames within `knee_edge_s` of a stretch as long without the knee
+  (the plate covering it, or about to: the window's ends count) are left out: there the leg's axes see only a few cm
+  of shin or thigh beside the plate, and the knee came 3-8 cm back (a false bar_away on 1 of 4 reps in each of two
+  random scenes).
 - bar_path_horizontal_range: max - min of the smoothed bar forward coordinate over the rep.
 - hip_back_travel / knee_forward_travel: over the descent (the rep's eccentric phase), the largest backward hip /
   forward knee displacement from their positions at the descent's start (>= 0).
@@ -53,6 +56,7 @@ class HingeConfig:
     onset_m: float = 0.02
     bar_away_m: float = 0.06
     max_gap_s: float = 0.05  # no estimate farther than this from a tracked frame (bar-to-body gap)
+    knee_edge_s: float = 0.1  # bar-to-body gap: knee frames this close to a longer stretch without it are left out
     bridge_gap_s: float = 0.3  # descent checks: tracking gaps up to this long are bridged by the local fit,
     # longer ones inside the descent make the joint's descent metrics None (but see quiet_gap_s) ...
     quiet_gap_s: float = 0.6  # ... a gap up to this long is bridged too where the joint had not moved onset_m (its
@@ -130,6 +134,19 @@ def despike(t: np.ndarray, p: np.ndarray, window_s: float, floor_m: float, reach
     out = p.copy()
     out[ok[dev > thr]] = np.nan
     return out
+
+
+def _near_gap(t: np.ndarray, tracked: np.ndarray, edge_s: float) -> np.ndarray:
+    """The tracked frames within edge_s of a stretch longer than edge_s without one (the window's ends count)."""
+    tt = t[tracked]
+    if len(tt) == 0:
+        return np.zeros(len(t), bool)
+    long = np.diff(tt) > edge_s
+    edges = np.concatenate([tt[:-1][long], tt[1:][long], tt[:1] if tt[0] - t[0] > edge_s else [],
+                            tt[-1:] if t[-1] - tt[-1] > edge_s else []])
+    if not len(edges):
+        return np.zeros(len(t), bool)
+    return tracked & (np.abs(t[:, None] - edges[None, :]).min(axis=1) <= edge_s)
 
 
 def _onset(t, disp, level) -> float | None:
@@ -300,6 +317,7 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
             min(s.coverage(k, inner) for k in ("knee", "hip")) >= cfg.min_coverage:
         a, kn, hp, b = (legs["ankle"][inner], legs["knee"][inner], legs["hip"][inner], bar[inner])
         ok = np.all(np.isfinite(np.concatenate([a, kn, hp, b], axis=1)), axis=1) & (b[:, 1] < hp[:, 1])
+        ok &= ~_near_gap(s.tw, np.all(np.isfinite(s.raw["knee"]), axis=1), cfg.knee_edge_s)[inner]
         if ok.any():
             p0, p1, radii = _capsules(cfg, a[ok], kn[ok], hp[ok])
             front = leg_front(p0, p1, radii, b[ok, 1])

@@ -185,7 +185,7 @@ class FrameMeasurer:
             return ""
         pct = 100.0 * n / m
         if brief:
-            return f"⚠ plate hides the legs {pct:.0f} %: lower the camera, face the side"
+            return f"⚠ plate hides the legs {pct:.0f} %: lower the camera"
         return (f"framing: the plate hid the lower legs in {n} of {m} body fits with the bar lifted ({pct:.0f} %), so "
                 f"the feet could not be placed and no hip or knee was measured there: lower the camera toward hip "
                 f"height, level it and face the lifter's side square-on, so that the shins show below the plate")

@@ -106,7 +106,7 @@ def test_framing_note_says_when_the_plate_hides_the_legs():
     note = m.framing_note()
     assert note.startswith("framing: the plate hid the lower legs in 70 of 120 body fits with the bar lifted (58 %)")
     assert "lifter went out of view" in note.split("\n")[1]
-    assert m.framing_note(brief=True) == "⚠ plate hides the legs 58 %: lower the camera, face the side"
+    assert m.framing_note(brief=True) == "⚠ plate hides the legs 58 %: lower the camera"
     m = FrameMeasurer()
     for bf in [_body(False, True)] * 50 + [legs_hidden] * 40:
         m._count_body_framing(bf)

@@ -52,9 +52,10 @@ TOPS_KEPT = 600  # upright tops the stature's bound is taken from (the latest)
 # a line extrapolated 5x its length put one 16 cm back, inside a 3 cm covariance the tracker then accepted.
 KNEE_SD_MAX = 0.03
 # A leg axis fitted to a short piece of limb tilts by about this many pixels over the piece's length, however little
-# its rows scatter: a near-vertical limb's outline runs along the pixel grid, so its rows share their rounding (and the
-# plate's margin) rather than averaging it out. Counted in the knee's sd, it gates the knees from 5-10 cm of shin or
-# thigh that came 7-11 cm back as the plate passed the knee (640x480 at 3.5 m: sd 1.4-2.9 cm from the rows' scatter).
+# its rows scatter: a near-vertical limb's outline runs along the pixel grid, so its rows share their rounding rather
+# than averaging it out. Counted in the knee's sd, the tracker weighs such knees less and the gate drops the worst
+# (random scene sweep2057, 640x480 at 3.5 m: knees from 5-10 cm of shin or thigh came 7-16 cm back as the plate passed
+# the knee, with 1.4-2.9 cm sd from the rows' scatter alone). A whole pixel cost deadlift_faults its knee travel.
 AXIS_TILT_PX = 0.5
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...

@@ -24,9 +24,9 @@ COARSE_NOTE_SHARE = 0.25  # body fits seeing the legs too coarsely for the knee,
 # bar lifted and the hip in view: past half, a rep rarely has the knee over the half of it the hinge checks need
 # (HingeConfig.min_coverage).
 KNEE_HIDDEN_NOTE_SHARE = 0.5
-# Body fits with the bar lifted (legs not too coarse) that placed no hip and no knee with
-# the plate over the shank: the feet's place is learnt from the shank below the plate, and without it no joint is
-# placed at all. Past half of them, the hinge and bar-to-body checks are mostly left out.
+# Body fits with the bar lifted (legs not too coarse) that placed no hip and no knee with the plate over the shank: the
+# feet's place is learnt from the shank below the plate, and without it no joint is placed at all. Past half of them,
+# the hinge and bar-to-body checks are mostly left out.
 LEGS_HIDDEN_NOTE_SHARE = 0.5
 
 

@@ -28,6 +28,7 @@ KNEE_HIDDEN_NOTE_SHARE = 0.5
 # feet's place is learnt from the shank below the plate, and without it no joint is placed at all. Past half of them,
 # the hinge and bar-to-body checks are mostly left out.
 LEGS_HIDDEN_NOTE_SHARE = 0.5
+NOTE_MIN_COUNT = 30  # fewer frames (or body fits) than this: too few to judge the framing by
 
 
 @dataclass
@@ -181,9 +182,9 @@ class FrameMeasurer:
 
     def _legs_note(self, brief: bool) -> str:
         n, m = self.legs_hidden_frames, self.body_lifted_frames
-        if m < 30 or n < LEGS_HIDDEN_NOTE_SHARE * m:
+        pct = _share_pct(n, m, LEGS_HIDDEN_NOTE_SHARE)
+        if pct is None:
             return ""
-        pct = 100.0 * n / m
         if brief:
             return f"⚠ plate hides the legs {pct:.0f} %: lower the camera"
         return (f"framing: the plate hid the lower legs in {n} of {m} body fits with the bar lifted ({pct:.0f} %), so "
@@ -192,9 +193,9 @@ class FrameMeasurer:
 
     def _knee_note(self, brief: bool) -> str:
         n, m = self.knee_hidden_frames, self.body_hip_frames
-        if m < 30 or n < KNEE_HIDDEN_NOTE_SHARE * m:
+        pct = _share_pct(n, m, KNEE_HIDDEN_NOTE_SHARE)
+        if pct is None:
             return ""
-        pct = 100.0 * n / m
         if brief:
             return f"⚠ plate hides the knee {pct:.0f} %: lower the camera"
         return (f"framing: the plate hid the knee in {n} of {m} body fits with the bar lifted and the hip in view "
@@ -203,20 +204,21 @@ class FrameMeasurer:
 
     def _resolution_note(self, brief: bool) -> str:
         n = self.body_coarse_frames
-        if self.body_frames < 30 or n < COARSE_NOTE_SHARE * self.body_frames:
+        pct = _share_pct(n, self.body_frames, COARSE_NOTE_SHARE)
+        if pct is None:
             return ""
         px = self._coarse_px_sum / n
         if brief:
             return f"⚠ legs at {100 * px:.1f} cm/pixel: higher resolution or closer"
         closer = f" or bring the camera within {COARSE_PIXEL_M * self._fx:.1f} m of the lifter" if self._fx else ""
         return (f"resolution: the legs were seen at {100 * px:.1f} cm per pixel in {n} of {self.body_frames} body fits "
-                f"({100.0 * n / self.body_frames:.0f} %), too coarse to follow the knee behind the plate, where the knee "
+                f"({pct:.0f} %), too coarse to follow the knee behind the plate, where the knee "
                 f"and bar-to-body checks are left out: use a higher-resolution stream (848x480 or more){closer}")
 
     def _body_note(self, min_share: float, brief: bool) -> str:
-        if self.body_frames < 30 or self.body_cut_frames < min_share * self.body_frames:
+        pct = _share_pct(self.body_cut_frames, self.body_frames, min_share)
+        if pct is None:
             return ""
-        pct = 100.0 * self.body_cut_frames / self.body_frames
         if brief:
             return f"⚠ lifter cut at top edge {pct:.0f} %: move the camera back"
         return (f"framing: the lifter went out of view at the image's top edge with the hip unmeasured in "
@@ -225,21 +227,28 @@ class FrameMeasurer:
                 f"or tilting it up helps too, if the plate stays in view on the floor)")
 
     def _plate_note(self, min_share: float, brief: bool) -> str:
-        if self.plate_frames < 30 or not self.edge_frames:
+        if not self.edge_frames:
             return ""
         edge, n = max(self.edge_frames.items(), key=lambda kv: kv[1])
-        if n < min_share * self.plate_frames:
+        pct = _share_pct(n, self.plate_frames, min_share)
+        if pct is None:
             return ""
         fix = {"bottom": "move the camera back, lower it or tilt it down",
                "top": "move the camera back, raise it or tilt it up",
                "left": "move the camera back or turn it toward the plate",
                "right": "move the camera back or turn it toward the plate"}[edge]
-        pct = 100.0 * n / self.plate_frames
         if brief:  # moving back is the first fix for every edge
             return f"⚠ plate lost at {edge} edge {pct:.0f} %: move the camera back"
         return (f"framing: the plate went out of view at the image's {edge} edge in {n} of "
                 f"{self.plate_frames} frames ({pct:.0f} %), where the bar cannot be tracked: "
                 f"{fix} so the whole plate stays in view from the floor to lockout")
+
+
+def _share_pct(n: int, m: int, share: float) -> float | None:
+    """n of m in per cent, when m is enough to judge by (NOTE_MIN_COUNT) and n is at least `share` of it; else None."""
+    if m < NOTE_MIN_COUNT or n < share * m:
+        return None
+    return 100.0 * n / m
 
 
 def cut_edge(fit: PlateFit, width: int, height: int) -> str | None:

@@ -126,10 +126,12 @@ def test_stature_not_learnt_from_a_stale_ankle_after_a_walk_in():
     from the bar, and the plate then hid the shank for seconds while the lifter stepped up and set up (the ankle is
     only updated from a visible shank). The chain's ankle, carried from frame to frame, drifted 12-25 cm from the
     learnt one (this scene at seed 15601); learning from those frames put the stature 20 cm tall (1.76 m; now
-    1.52). Every frame at 90 fps: at a third of them, fewer such frames came and the rule made no difference."""
+    1.52). Every frame at 90 fps: at a third of them, fewer such frames came and the rule made no difference. 20 s of
+    the set: the 20 learning frames the stature waits for came by 18.9 s on an AMD EPYC here (by 17 s on the machine
+    this was first run on: which frames pass the learning rule's thresholds moves with the floating-point rounding)."""
     sc = Scenario(name="walkin_low", lift="deadlift_walkin", lifter_height_m=1.56,
                   camera=CameraPose(distance=2.22, height=0.69, pitch=10.9, yaw=4.5))
-    sc_, fm, out = _run(sc, 17.0, fps_used=90)
+    sc_, fm, out = _run(sc, 20.0, fps_used=90)
     assert not fm.body.leg_measured
     assert fm.body.stature is not None and abs(fm.body.stature - 1.56) < 0.07, fm.body.stature
     assert len(_errors(out, "hip")) >= 10

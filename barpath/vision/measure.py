@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from barpath.sources.frame import Intrinsics
+from barpath.vision.barplane import BarPlane
 from barpath.vision.body import ANKLE_LEARN_VIS, COARSE_PIXEL_M, BodyEstimator, BodyFit
 from barpath.vision.plate import DEFAULT_BASELINE_M, PlateDetector, PlateFit, estimate_floor
 
@@ -34,7 +35,7 @@ NOTE_MIN_COUNT = 30  # fewer frames (or body fits) than this: too few to judge t
 @dataclass
 class FrameMeasurement:
     t_s: float
-    plate: np.ndarray | None = None  # (3,) centre of the near plate's outer face (on the bar axis)
+    plate: np.ndarray | None = None  # (3,) centre of the near plate's outer face (on the bar axis), on the bar's plane
     plate_cov: np.ndarray | None = None  # (3, 3)
     plate_normal: np.ndarray | None = None  # (3,) bar axis, toward the camera
     plate_diameter_m: float | None = None
@@ -67,6 +68,7 @@ class FrameMeasurer:
     def __init__(self, plate_diameter_m: float = 0.45, baseline_m: float = DEFAULT_BASELINE_M, body: bool = True,
                  floor_refit_s: float = 10.0, body_rate_hz: float = 30.0):
         self.plate = PlateDetector(plate_diameter_m, baseline_m)
+        self.bar_plane = BarPlane()
         self.body = BodyEstimator() if body else None
         self.floor = None
         self.floor_t: float | None = None
@@ -114,11 +116,14 @@ class FrameMeasurer:
             out.flags.add("plate_search")
         if fit is not None:
             self._plate_run = 1 if self.plate.jumped else self._plate_run + 1
+            if self.plate.jumped:  # another plate: the plane learnt is the last one's
+                self.bar_plane.reset()
         self._count_framing(fit, depth_m.shape)
         if fit is None:
             out.flags.add("no_plate")
             return out
-        out.plate, out.plate_cov, out.plate_normal = fit.center, fit.cov, fit.normal
+        out.plate, out.plate_cov = self.bar_plane.place(fit, t_s)
+        out.plate_normal = fit.normal
         out.plate_diameter_m, out.plate_quality, out.plate_fit = fit.diameter_m, fit.quality, fit
         # 0.75 period: at 30 Hz a 90 fps stream fits every 3rd frame even with timestamp jitter.
         due = self._body_t is None or t_s - self._body_t >= 0.75 * self.body_period_s or t_s < self._body_t

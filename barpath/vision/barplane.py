@@ -7,7 +7,8 @@ by δ / (a·r) (a: the bar's axis, r: the ray to the centre), and so up by δ (r
 the plate at 3.5 m, a fifth of δ. A lifter moves the bar in the sagittal plane (a deadlift, a row, an RDL: the bar's
 own axis is the one direction it does not travel), so its offset along the axis is one number per second or more,
 and its median over the last second removes that error. Measured on deadlift_far_drops (424x240, 3.5 m): the plate
-centre's vertical noise 5.1 -> 3.7 mm, along the axis 10.1 -> 1.5 mm (the truth's own axial sway).
+centre's vertical noise 5.1 -> 3.9 mm (what is left is the rim's), the smoothed bar's vertical velocity RMSE in the
+pulls 0.022 -> 0.018 m/s.
 """
 
 from __future__ import annotations

@@ -132,7 +132,8 @@ class _ScriptedPlates:
         self.n_acquisitions += found is None or found[1]
         c, self.jumped = found if found is not None else (None, False)
         return None if c is None else SimpleNamespace(center=np.asarray(c, float), cov=np.eye(3), normal=np.array(
-            [0.0, 0.0, -1.0]), diameter_m=0.45, quality=0.8, pixel=np.array([50.0, 50.0]), radius_px=10.0, side_used=False)
+            [0.0, 0.0, -1.0]), diameter_m=0.45, quality=0.8, pixel=np.array([50.0, 50.0]), radius_px=10.0,
+            side_used=False)
 
 
 def test_the_body_waits_after_the_plate_jumped():

@@ -86,3 +86,34 @@ def test_reset_forgets_the_plane():
     fit = _fit(_pull(0.0) + [0.0, 0.0, 0.4], 0.02)  # another plate, 40 cm farther
     c, _ = plane.place(fit, 10 / 30.0)
     assert np.array_equal(c, fit.center)
+
+
+def test_rendered_far_plate_placed_steadier_with_an_honest_covariance():
+    """deadlift_far_drops (424x240 at 3.5 m), 6 s on the floor and through a pull, as FrameMeasurer reports it: placed
+    on the learnt plane the centre is steadier than the frame's own fit (vertical σ 2.9 mm for 4.2, 3-D RMS 6.3 mm for
+    12.2) and its covariance still covers its errors (mean NEES 1.3: inside the tracker's gate)."""
+    from barpath.synth.scenario import SCENARIOS, render_frames
+    from barpath.vision.measure import FrameMeasurer
+
+    sc = SCENARIOS["deadlift_far_drops"]
+    idx = set(range(380, 560))
+    fm = FrameMeasurer(0.45, sc.baseline_m, body=False)
+    raw, placed, covs = [], [], []
+    for f in render_frames(sc, 0, only=idx):
+        if f.index in idx and f.depth is not None:
+            m = fm.measure(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
+            if m.plate is not None:
+                g = np.array(f.truth["plate"])
+                raw.append(m.plate_fit.center - g)
+                placed.append(m.plate - g)
+                covs.append(m.plate_cov)
+    assert len(placed) >= 150
+    raw, placed = np.array(raw), np.array(placed)
+    raw -= raw.mean(axis=0)  # a constant offset is harmless (the benchmark removes it too)
+    placed -= placed.mean(axis=0)
+    up = np.asarray(fm.floor.normal)
+    assert np.std(placed @ up) < 0.8 * np.std(raw @ up)
+    assert np.sqrt((placed ** 2).sum(1).mean()) < 0.6 * np.sqrt((raw ** 2).sum(1).mean())
+    nees = np.array([x @ np.linalg.solve(c, x) for x, c in zip(placed, covs)])
+    assert nees.mean() < 6.0
+    assert np.mean(nees > 16.27) < 0.05  # the tracker's 99.9 % gate

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from barpath.analysis.detector import RepDetector
+from barpath.analysis.hinge import unseen_note
 from barpath.analysis.liftframe import LiftFrame
 from barpath.analysis.setsummary import summarize_set
 from barpath.calibrate import Calibration, check_fit, lift_frame_from
@@ -247,6 +248,15 @@ class Engine:
         self._held.append(held)
         self._release(t)
         self._track_point(frame.frame_number, t, causal, bar_velocity)
+
+    def hinge_note(self, brief: bool = False) -> str:
+        """Why many reps' hinge order was not judged (a joint unseen as their descent began), or '' (unseen_note)."""
+        counts: dict[str, int] = {}
+        for s in self.sets:
+            for joints in s.detector.unseen.values():
+                for j in joints:
+                    counts[j] = counts.get(j, 0) + 1
+        return unseen_note(counts, len(self.all_reps()), brief) if counts else ""
 
     def waiting_note(self) -> str:
         """Why no reps can be counted yet (the lift frame is not known): '' once it is."""

@@ -41,10 +41,11 @@ def calibration_label(engine: Engine) -> str:
 
 def status_message(engine: Engine) -> str:
     """What the status line warns about: a stored calibration that no longer fits, else the plate going out of the
-    image (framing), else what the lift frame waits for (the plate, the lifter), else nothing."""
+    image (framing), else a joint unseen as many reps' descent began (hinge not judged), else what the lift frame
+    waits for (the plate, the lifter), else nothing."""
     if engine.calibration_stale:
         return engine.calibration_note
-    return engine.measurer.framing_note(brief=True) or engine.waiting_note()
+    return engine.measurer.framing_note(brief=True) or engine.hinge_note(brief=True) or engine.waiting_note()
 
 
 @dataclass
@@ -52,7 +53,7 @@ class AnalysisResult:
     document: dict
     error: InputError | None  # the recording stopped early: the document covers the part played
     calibration_note: str = ""  # which calibration was used, or why none was
-    framing_note: str = ""  # the plate went out of the image (FrameMeasurer.framing_note), or ''
+    framing_note: str = ""  # framing advice (FrameMeasurer.framing_note, then Engine.hinge_note), or ''
 
 
 def analyze_recording(path: str, progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
@@ -74,4 +75,9 @@ def analyze_recording(path: str, progress: Callable[[int, int], None] | None = N
         source.close()
     engine.finish()
     return AnalysisResult(analysis_document(source.info, engine), error, engine.calibration_note,
-                          engine.measurer.framing_note())
+                          framing_notes(engine))
+
+
+def framing_notes(engine: Engine) -> str:
+    """All the advice on the camera's placement after a recording, one line each: the framing's, then the hinge's."""
+    return "\n".join(n for n in (engine.measurer.framing_note(), engine.hinge_note()) if n)

@@ -35,7 +35,7 @@ import time
 import numpy as np
 
 from barpath.engine import Engine
-from barpath.pipeline import engine_for
+from barpath.pipeline import engine_for, framing_notes
 from barpath.report import analysis_document
 from barpath.sources.playback import RecordingSource
 from barpath.synth.record import write_synthetic
@@ -213,7 +213,7 @@ def main() -> int:
         doc, engine, wall, per_frame, cpu_frame, per_process = run(path)
         te = track_errors(doc, truth)
         re_ = rep_errors(doc, truth)
-        framing = engine.measurer.framing_note()
+        framing = framing_notes(engine)
         lift = doc["set"].get("lift")
         # The analysis's own document and engine (every frame's records) are dropped before the cost is timed alone:
         # kept alive beside it, deadlift_fast read 3.91 ms/frame where a fresh process read 3.57-3.73 (and 3.57-3.62

@@ -132,3 +132,21 @@ def test_memory_stays_flat_while_no_plate_is_ever_seen():
         engine.process(DepthFrame(np.zeros((12, 16), np.uint16), 0.001, k * 1000.0 / fps, k + 1, intr))
     assert engine.lift_frame is None
     assert len(engine._pending) <= PENDING_MAX_S * fps + 1
+
+
+def test_the_status_says_which_joint_left_the_hinge_unjudged():
+    """Reps whose hinge order was not judged for want of the knee as their descent began, counted over the sets:
+    from a quarter of all the reps the status line says so (and analyze prints the hinge line), below it nothing."""
+    from barpath.engine import SetState
+    from barpath.pipeline import framing_notes, status_message
+
+    intr = Intrinsics(width=16, height=12, fx=10.0, fy=10.0, ppx=8.0, ppy=6.0)
+    engine = Engine(intr, lift_frame=LiftFrame(up=-UP, forward=np.array([1.0, 0, 0]), origin=np.zeros(3)))
+    engine.measurer.framing_note = lambda brief=False: ""
+    sets = [SetState(1, SimpleNamespace(unseen={2: ("knee",)}), 0.0, [{}] * 4),
+            SetState(2, SimpleNamespace(unseen={}), 30.0, [{}] * 4)]
+    engine.sets = sets
+    assert engine.hinge_note() == "" and status_message(engine) == ""  # 1 of 8: no pattern
+    sets[1].detector.unseen = {1: ("knee",), 3: ("hip", "knee")}
+    assert status_message(engine) == "⚠ knee unseen at the top in 3 of 8 reps: lower the camera"
+    assert framing_notes(engine).startswith("hinge: the knee was not seen as the descent began in 3 of 8 reps")

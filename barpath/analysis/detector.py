@@ -63,6 +63,8 @@ class RepDetector:
         self._cache: dict[str, np.ndarray] | None = None
         self._last_run_t = -np.inf
         self.reps: list[dict] = []
+        # rep index -> the joints not followed from its descent's start, where that left hips_first undecided
+        self.unseen: dict[int, tuple[str, ...]] = {}
         self.lift: str | None = None
         self._best = None
 
@@ -168,6 +170,8 @@ class RepDetector:
             tracks[j] = d[j] if self._has[j] else None
         hm = hinge_metrics(t, tracks, (min(times), max(times)), (ph.eccentric_start, ph.eccentric_end),
                            ph.concentric_end, self.hinge_cfg)
+        if hm["unseen"]:
+            self.unseen[len(self.reps) + 1] = hm["unseen"]
         ecc = (ph.eccentric_end - ph.eccentric_start
                if ph.eccentric_start is not None and ph.eccentric_end is not None else None)
         rep = {

@@ -71,6 +71,37 @@ class HingeConfig:
     lockout_window_s: float = 0.3
 
 
+# Reps whose hinge order went undecided for want of one joint at the descent's start, of all the reps: from this share
+# (and at least UNSEEN_NOTE_MIN reps) the user is told why and what to move (unseen_note).
+UNSEEN_NOTE_SHARE = 0.25
+UNSEEN_NOTE_MIN = 2
+
+
+def unseen_note(unseen: dict[str, int], n_reps: int, brief: bool = False) -> str:
+    """Advice when the hinge order went undecided in many reps because a joint was not followed from the descent's
+    start: unseen maps 'hip' / 'knee' to that count of reps (RepDetector.unseen), n_reps all the reps. The knee first:
+    at the top of the lift the plate's lower edge is at about knee height, so a camera well above the hips sees the
+    plate over the knee and most of the shin (random scene sweep28628, an RDL by a 1.62 m lifter with 45 cm
+    plates, the camera at 1.15 m: 6 of 8 reps undecided; the same set seen from 0.8 m, level, or 0.45 m: none).
+    '' when neither reaches UNSEEN_NOTE_SHARE of the reps."""
+    notes = []
+    for joint in ("knee", "hip"):
+        n = unseen.get(joint, 0)
+        if n < UNSEEN_NOTE_MIN or n < UNSEEN_NOTE_SHARE * n_reps:
+            continue
+        if brief:
+            fix = "lower the camera" if joint == "knee" else "move the camera back"
+            notes.append(f"⚠ {joint} unseen at the top in {n} of {n_reps} reps: {fix}")
+            continue
+        fix = ("lower the camera to hip height or below and level it, so that the shins show below the plate at the "
+               "top of the lift" if joint == "knee" else
+               "keep the hips in view, clear of the plate and the image's top edge, at the top of the lift: move "
+               "the camera back")
+        notes.append(f"hinge: the {joint} was not seen as the descent began in {n} of {n_reps} reps, so whether the "
+                     f"hips moved first was not judged there: {fix}")
+    return notes[0] if brief and notes else "\n".join(notes)
+
+
 def hinge_checked(rep: dict) -> bool:
     """Only a rep whose hinge order and bar gap were measured may be called good."""
     return rep.get("hips_first") is not None and rep.get("max_bar_to_body") is not None
@@ -292,10 +323,12 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
                   cfg: HingeConfig = HingeConfig()) -> dict:
     """t (N,); tracks: name -> (N, >=2) lift-frame arrays (forward, up, ...) or None, names 'bar', 'hip',
     'knee', 'ankle', 'shoulder'; window (t0, t1) = the rep; descent (es, ee) = its eccentric phase or
-    (None, None). Returns the per-rep hinge keys plus 'faults' (list)."""
+    (None, None). Returns the per-rep hinge keys plus 'faults' (list) and 'unseen': with hips_first undecided, the
+    joints ('hip', 'knee') not followed from the descent's start (tracked_until None), which left it so."""
     t = np.asarray(t, float)
     out = dict.fromkeys(("max_bar_to_body", "bar_path_horizontal_range", "hip_back_travel",
                          "knee_forward_travel", "knee_flexion_change", "hips_first"))
+    out["unseen"] = ()
     faults: list[str] = []
     w0, w1 = window
     es, ee = descent
@@ -353,6 +386,8 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
             out["hips_first"] = hf
             if not hf:
                 faults.append("knees_first")
+        else:
+            out["unseen"] = tuple(k for k in ("hip", "knee") if until[k] is None)
         if hip is not None and knee is not None and ankle is not None:
             flex = knee_flexion_deg(ankle[[0, -1]], knee[[0, -1]], hip[[0, -1]])
             if np.all(np.isfinite(flex)):

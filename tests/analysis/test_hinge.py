@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from barpath.analysis import summarize_set
-from barpath.analysis.hinge import HingeConfig, despike, hinge_metrics, knee_flexion_deg, leg_front
+from barpath.analysis.hinge import HingeConfig, despike, hinge_metrics, knee_flexion_deg, leg_front, unseen_note
 from tests.analysis.synth_inputs import TEST_FPS, analysed
 
 
@@ -171,6 +171,41 @@ def test_hinge_order_from_what_was_seen():
     t, tr = _descent(0.01, 0.0)  # neither moves 2 cm while seen, the knee not seen to the end: undecided
     tr["knee"][hidden(t, 0.5, 1.2)] = np.nan
     assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is None
+
+
+def test_the_joint_unseen_as_the_descent_began_is_named():
+    """An undecided order says which joint was not followed from the descent's start (the plate over the knee at the
+    top of an RDL): that is what the user is told to fix. A decided order, or one undecided with both joints seen
+    from the start, names none."""
+    hidden = lambda t, a, b: (t >= a) & (t <= b)  # noqa: E731
+    t, tr = _descent(0.2, 0.0)
+    tr["knee"][hidden(t, 0.0, 0.8)] = np.nan  # hidden from before the start until well into the descent
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is None and m["unseen"] == ("knee",)
+    t, tr = _descent(0.2, 0.0)
+    tr["hip"][hidden(t, 0.0, 0.8)] = np.nan
+    tr["knee"][hidden(t, 0.0, 0.8)] = np.nan
+    assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["unseen"] == ("hip", "knee")
+    t, tr = _descent(0.2, 0.05, knee_delay=0.5)
+    assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["unseen"] == ()
+    t, tr = _descent(0.01, 0.0)  # undecided, but both seen from the start: nothing to move the camera for
+    tr["knee"][hidden(t, 0.5, 1.2)] = np.nan
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)
+    assert m["hips_first"] is None and m["unseen"] == ()
+
+
+def test_unseen_note():
+    """Advice from a quarter of the reps (and at least two) with the order undecided for want of a joint at the
+    descent's start; the knee's says to lower the camera, the hip's to move it back."""
+    assert unseen_note({"knee": 1}, 4) == ""  # one rep: not a pattern
+    assert unseen_note({"knee": 2}, 10) == ""  # under a quarter
+    note = unseen_note({"knee": 6}, 8)
+    assert note.startswith("hinge: the knee was not seen as the descent began in 6 of 8 reps")
+    assert "lower the camera to hip height or below" in note and "\n" not in note
+    both = unseen_note({"knee": 3, "hip": 2}, 8).split("\n")
+    assert len(both) == 2 and both[0].startswith("hinge: the knee") and "move the camera back" in both[1]
+    brief = unseen_note({"knee": 3, "hip": 2}, 8, brief=True)
+    assert brief == "⚠ knee unseen at the top in 3 of 8 reps: lower the camera"
 
 
 def test_travel_from_a_sparsely_seen_start():

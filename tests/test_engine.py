@@ -141,7 +141,7 @@ def test_the_status_says_which_joint_left_the_hinge_unjudged():
     from barpath.pipeline import framing_notes, status_message
 
     intr = Intrinsics(width=16, height=12, fx=10.0, fy=10.0, ppx=8.0, ppy=6.0)
-    engine = Engine(intr, lift_frame=LiftFrame(up=-UP, forward=np.array([1.0, 0, 0]), origin=np.zeros(3)))
+    engine = Engine(intr, lift_frame=LiftFrame(up=UP, forward=np.array([0.0, 0, -1.0]), origin=np.zeros(3)))
     engine.measurer.framing_note = lambda brief=False: ""
     sets = [SetState(1, SimpleNamespace(unseen={2: ("knee",)}), 0.0, [{}] * 4),
             SetState(2, SimpleNamespace(unseen={}), 30.0, [{}] * 4)]

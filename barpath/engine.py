@@ -14,7 +14,7 @@ detector's local regression over the filter-accepted measurements (identical liv
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -251,12 +251,8 @@ class Engine:
 
     def hinge_note(self, brief: bool = False) -> str:
         """Why many reps' hinge order was not judged (a joint unseen as their descent began), or '' (unseen_note)."""
-        counts: dict[str, int] = {}
-        for s in self.sets:
-            for joints in s.detector.unseen.values():
-                for j in joints:
-                    counts[j] = counts.get(j, 0) + 1
-        return unseen_note(counts, len(self.all_reps()), brief) if counts else ""
+        counts = Counter(j for s in self.sets for joints in s.detector.unseen.values() for j in joints)
+        return unseen_note(counts, len(self.all_reps()), brief)
 
     def waiting_note(self) -> str:
         """Why no reps can be counted yet (the lift frame is not known): '' once it is."""

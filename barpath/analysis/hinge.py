@@ -75,6 +75,13 @@ class HingeConfig:
 # (and at least UNSEEN_NOTE_MIN reps) the user is told why and what to move (unseen_note).
 UNSEEN_NOTE_SHARE = 0.25
 UNSEEN_NOTE_MIN = 2
+# joint -> (the status line's fix, analyze's)
+_UNSEEN_FIX = {
+    "knee": ("lower the camera", "lower the camera to hip height or below and level it, so that the shins show below "
+                                 "the plate at the top of the lift"),
+    "hip": ("move the camera back", "keep the hips in view, clear of the plate and the image's top edge, at the top of "
+                                    "the lift: move the camera back"),
+}
 
 
 def unseen_note(unseen: dict[str, int], n_reps: int, brief: bool = False) -> str:
@@ -89,15 +96,9 @@ def unseen_note(unseen: dict[str, int], n_reps: int, brief: bool = False) -> str
         n = unseen.get(joint, 0)
         if n < UNSEEN_NOTE_MIN or n < UNSEEN_NOTE_SHARE * n_reps:
             continue
-        if brief:
-            fix = "lower the camera" if joint == "knee" else "move the camera back"
-            notes.append(f"⚠ {joint} unseen at the top in {n} of {n_reps} reps: {fix}")
-            continue
-        fix = ("lower the camera to hip height or below and level it, so that the shins show below the plate at the "
-               "top of the lift" if joint == "knee" else
-               "keep the hips in view, clear of the plate and the image's top edge, at the top of the lift: move "
-               "the camera back")
-        notes.append(f"hinge: the {joint} was not seen as the descent began in {n} of {n_reps} reps, so whether the "
+        short, fix = _UNSEEN_FIX[joint]
+        notes.append(f"⚠ {joint} unseen at the top in {n} of {n_reps} reps: {short}" if brief else
+                     f"hinge: the {joint} was not seen as the descent began in {n} of {n_reps} reps, so whether the "
                      f"hips moved first was not judged there: {fix}")
     return notes[0] if brief and notes else "\n".join(notes)
 

@@ -136,9 +136,10 @@ def vertical_velocity(t, y, v=None, cfg: SegmentConfig = SegmentConfig()) -> np.
     return v
 
 
-def _walk(v: np.ndarray, t: np.ndarray, k: int, lo: int, hi: int, sign: float,
-          onset: float, slope_n: int = 2) -> tuple[float | None, float | None]:
-    """From sample k (peak of sign*v), the phase boundaries before and after it within [lo, hi].
+def _walk(v: np.ndarray, t: np.ndarray, k: int, lo: int, hi: int, sign: float, onset: float,
+          slope_n: int = 2) -> tuple[tuple[float | None, float | None], tuple[float, float]]:
+    """From sample k (peak of sign*v), the phase boundaries before and after it within [lo, hi], and how far
+    each may lie inside the motion (the extrapolation's span where it was taken, else 0).
 
     Walk outward while sign*v > `onset` (a speed well above the velocity noise); from that threshold crossing
     extrapolate the local slope of v (linear fit over the bracketing samples +- slope_n) down to zero; take the
@@ -146,12 +147,15 @@ def _walk(v: np.ndarray, t: np.ndarray, k: int, lo: int, hi: int, sign: float,
     only push the plain zero crossing outward; the slope extrapolation is unbiased for a linear onset, late by
     up to half the threshold-crossing delay for a quadratic one). At rest, correlated velocity noise keeps
     crossing zero at random, so a plain walk to the first v <= 0 can stop far out in the rest; the threshold
-    plus slope gives the crossing of the noise-free velocity. None where a NaN or the bound stops the walk."""
+    plus slope gives the crossing of the noise-free velocity. None where a NaN or the bound stops the walk.
+    For v ~ s^p from rest the extrapolation lies (p - 1) x its span (threshold crossing - extrapolated zero)
+    inside the motion: one span for a quadratic start, more for slower ones, or for a slope read off noise."""
     s = sign * v
-    out = []
+    out, spans = [], []
     for step, stop in ((-1, lo), (1, hi)):
         j = k
         res = None
+        span = 0.0
         while (j > stop) if step < 0 else (j < stop):
             nxt = j + step
             if not np.isfinite(s[nxt]):
@@ -185,10 +189,12 @@ def _walk(v: np.ndarray, t: np.ndarray, k: int, lo: int, hi: int, sign: float,
                     ext = None
                 cands = [x for x in (ext, zc) if x is not None]
                 res = (max(cands) if step < 0 else min(cands)) if cands else tc
+                span = abs(tc - ext) if ext is not None and res == ext else 0.0
                 break
             j = nxt
         out.append(res)
-    return out[0], out[1]
+        spans.append(span)
+    return (out[0], out[1]), (spans[0], spans[1])
 
 
 def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = True) -> Segmentation:
@@ -232,15 +238,17 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         sv = sign * vv[i0:i1 + 1]
         k = i0 + int(np.nanargmax(sv)) if np.isfinite(sv).any() else (i0 + i1) // 2
         legs.append((i0, i1, sign, k))
-    bounds = []
+    bounds, spans = [], []
     for m, (i0, i1, sign, k) in enumerate(legs):
         lo = legs[m - 1][3] if m > 0 else 0
         hi = legs[m + 1][3] if m + 1 < len(legs) else n - 1
         if sign * vv[k] > 0:
             onset = max(cfg.onset_speed, cfg.onset_fraction * sign * vv[k])
-            bounds.append(_walk(vv, t, k, lo, hi, sign, onset))
+            b, sp = _walk(vv, t, k, lo, hi, sign, onset)
         else:
-            bounds.append((None, None))
+            b, sp = (None, None), (0.0, 0.0)
+        bounds.append(b)
+        spans.append(sp)
 
     rises = [m for m, leg in enumerate(legs) if leg[2] > 0]
     if not rises:
@@ -262,17 +270,26 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
     def turns_of(f: int) -> dict[str, Turn]:
         """Room around leg f's two boundaries: its peak speed on the moving side; on the other side the
         neighbouring leg's boundary (a pause between them is a rest); after an end at most settle_s, all the
-        live detector has seen when the rep is emitted (so live and batch refine on the same samples)."""
+        live detector has seen when the rep is emitted (so live and batch refine on the same samples).
+        Slack (how far the refined boundary may move outward, turns.py) only where the rest is the floor: plates
+        standing on it hold the bar still, where a bar held at lockout drifts (a shrug, a lean back) and the
+        kink fit would follow the drift out into the hold. Twice the extrapolation's span: starts up to cubic."""
         start, end = bounds[f]
-        tk = float(t[legs[f][3]])
+        i0, i1, sign, k = legs[f]
+        tk = float(t[k])
+
+        def slack(i: int, span: float) -> float:  # i: the leg's end at the rest
+            return 2.0 * span if floor is not None and abs(ym[i] - floor) <= tol else 0.0
+
         out = {}
         if start is not None:
             prev = bounds[f - 1][1] if f > 0 else t_first
-            out["start"] = Turn(start, 1, tk, prev, reach)
+            out["start"] = Turn(start, 1, tk, prev, reach, slack(i0, spans[f][0]) if sign > 0 else 0.0)
         if end is not None:
             nxt = bounds[f + 1][0] if f + 1 < len(legs) else None
             room = end + cfg.settle_s
-            out["end"] = Turn(end, -1, tk, room if nxt is None else min(nxt, room), reach)
+            out["end"] = Turn(end, -1, tk, room if nxt is None else min(nxt, room), reach,
+                              slack(i1, spans[f][1]) if sign < 0 else 0.0)
         return out
 
     reps: list[Phases] = []

@@ -17,6 +17,12 @@ quadratically from rest; noise only adds variance, shrinking with the number of 
 set by the motion itself (a fraction of the way to the phase's peak speed) and so adapts to the frame rate and
 to slow or fast lifts. Direct turns (touch-and-go, an RDL's bottom) have no rest side: the smoothed velocity
 crosses 0 with a slope there, where a symmetric kernel is unbiased, so they are left as they are.
+
+The refined boundary may move outward from the coarse one (into the rest) only where the coarse one can lie inside
+the motion: an onset extrapolated from a threshold crossing is late when the velocity starts slower than linearly
+(Turn.slack), and then only when the data show the kink clearly (the fit beats the coarse boundary by more than
+outward_k^2 noise variances). Elsewhere the kernel can only have put the coarse boundary outward, so a fit that
+moves it further out is noise or a drifting hold.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ class TurnConfig:
     # and no concentric end was refined (each 0.04 s late, MCV 0.06-0.11 m/s low)
     noise_k: float = 3.0  # samples farther than this many noise sigmas from the rest level are moving
     iterations: int = 2  # re-take the rest window before the refined boundary once
+    outward_k: float = 3.0  # an outward move needs the fit's residual sum of squares this many sigma^2 ... below the
+    # coarse boundary's (k^2 sigma^2: without it a 1-2 mm white-noise fast pull had a boundary moved 0.14 s out)
 
 
 @dataclass(frozen=True)
@@ -46,13 +54,15 @@ class Turn:
     t: coarse boundary time (s); direction: +1 if the phase's motion comes after t (a start), -1 if before
     (an end); peak_t: time of the phase's peak speed; rest_t: how far the other side may hold a rest (the
     neighbouring phase's coarse boundary or a data-availability limit), or None if there is no rest there;
-    reach: a refined boundary farther than this from t is rejected."""
+    reach: a refined boundary farther than this from t is rejected; slack: how far t may lie inside the motion
+    (0: t is at or outside the true boundary), so how far outward the refined boundary may move."""
 
     t: float
     direction: int
     peak_t: float
     rest_t: float | None
     reach: float = np.inf  # how far the coarse boundary can be from the true one (the velocity kernel's reach)
+    slack: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -118,10 +128,15 @@ def refine_turn(t, y, turn: Turn, cfg: TurnConfig = TurnConfig()) -> TurnFit | N
         r0, r1, r2 = rss[i - 1:i + 2]
         den = r0 - 2.0 * r1 + r2
         ci = cand[i] + (0.5 * step * (r0 - r2) / den if den > 0 else 0.0)  # vertex of the parabola through 3
-        if not 0.0 <= ci <= turn.reach:
-            # smoothing only ever moves a rest boundary outward (the smoothed velocity leaves 0 before the bar
-            # does), by at most the kernel's reach: anything else is noise, not the kink
-            return None
+        # smoothing only ever moves a rest boundary outward (the smoothed velocity leaves 0 before the bar does),
+        # by at most the kernel's reach; outward beyond the coarse boundary only by its slack, for a clear kink
+        outward = 0.0
+        if ci < 0.0 and turn.slack > 0.0:
+            rss_coarse, rss_ci = _fit(sm, dy, np.array([0.0, ci]))
+            if rss_coarse - rss_ci > cfg.outward_k ** 2 * rss_ci / max(len(sm) - 3, 1):  # sigma^2 = RSS / (N - 3)
+                outward = min(turn.slack, turn.reach)
+        if not -outward <= ci <= turn.reach:
+            return None  # noise (or a drifting hold), not the kink
         c = float(ci)
         fit = TurnFit(float(turn.t + turn.direction * c), y_c)
     return fit

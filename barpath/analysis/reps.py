@@ -51,6 +51,8 @@ class SegmentConfig:
     deriv_sigma_s: float = 0.04  # kernel for velocity from position when no velocity is given
     onset_speed: float = 0.03  # m/s: phase boundaries are extrapolated from where |v| crosses this ...
     onset_fraction: float = 0.08  # ... or this fraction of the phase's peak speed, whichever is larger
+    stall_m: float = 0.03  # a phase boundary leaving more of its leg's travel than this outside it (and more than
+    stall_fraction: float = 0.15  # this fraction of the leg) was a sticking point, not the phase's end (_walk_leg)
     # The bar's height when its plates stand on the floor (the plate's radius: lift-frame heights are above the
     # floor), None if unknown. A recording that starts with the bar in the air (the plate found only once lifted, a
     # camera started mid-set) has no floor first; a low at this height is still the floor, and the lift a deadlift.
@@ -197,6 +199,39 @@ def _walk(v: np.ndarray, t: np.ndarray, k: int, lo: int, hi: int, sign: float, o
     return (out[0], out[1]), (spans[0], spans[1])
 
 
+def _walk_leg(v: np.ndarray, t: np.ndarray, ym: np.ndarray, leg: tuple[int, int, float, int], lo: int, hi: int,
+              onset: float, stall_m: float) -> tuple[tuple[float | None, float | None], tuple[float, float],
+                                                     tuple[int, int]]:
+    """_walk from the leg's peak speed, then on through sticking points: where a boundary leaves more than stall_m
+    of the leg's travel outside it (a heavy pull that slowed below the onset speed and went on, a lowering paused
+    on the way down), walk again from the fastest sample of that part. Returns the boundaries, their spans (see
+    _walk) and the peak-speed sample each was walked from."""
+    i0, i1, sign, k = leg
+    (a, b), (sa, sb) = _walk(v, t, k, lo, hi, sign, onset)
+    ka = kb = k
+    while a is not None:  # travel left between the leg's low end and the start: the phase began before
+        ia = min(int(np.searchsorted(t, a)), i1)
+        part = sign * v[i0:ia]
+        if ia <= i0 or sign * (ym[ia] - ym[i0]) <= stall_m or not (part > onset).any():
+            break
+        k2 = i0 + int(np.nanargmax(part))
+        (a2, _), (sa2, _) = _walk(v, t, k2, lo, hi, sign, onset)
+        if a2 is None or a2 >= a:
+            break
+        a, sa, ka = a2, sa2, k2
+    while b is not None:  # travel left between the end and the leg's high end: the phase ended later
+        ib = max(int(np.searchsorted(t, b)), i0)
+        part = sign * v[ib:i1 + 1]
+        if ib >= i1 or sign * (ym[i1] - ym[ib]) <= stall_m or not (part > onset).any():
+            break
+        k2 = ib + int(np.nanargmax(part))
+        (_, b2), (_, sb2) = _walk(v, t, k2, lo, hi, sign, onset)
+        if b2 is None or b2 <= b:
+            break
+        b, sb, kb = b2, sb2, k2
+    return (a, b), (sa, sb), (ka, kb)
+
+
 def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = True) -> Segmentation:
     """Segment a recording (or the part seen so far) into reps. t (N,) s; y (N,) bar height in the lift frame
     (m, NaN where untracked); v (N,) vertical velocity (m/s) or None."""
@@ -238,17 +273,19 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         sv = sign * vv[i0:i1 + 1]
         k = i0 + int(np.nanargmax(sv)) if np.isfinite(sv).any() else (i0 + i1) // 2
         legs.append((i0, i1, sign, k))
-    bounds, spans = [], []
+    bounds, spans, peaks = [], [], []
     for m, (i0, i1, sign, k) in enumerate(legs):
         lo = legs[m - 1][3] if m > 0 else 0
         hi = legs[m + 1][3] if m + 1 < len(legs) else n - 1
         if sign * vv[k] > 0:
             onset = max(cfg.onset_speed, cfg.onset_fraction * sign * vv[k])
-            b, sp = _walk(vv, t, k, lo, hi, sign, onset)
+            stall = max(cfg.stall_m, cfg.stall_fraction * abs(ym[i1] - ym[i0]))
+            b, sp, pk = _walk_leg(vv, t, ym, legs[m], lo, hi, onset, stall)
         else:
-            b, sp = (None, None), (0.0, 0.0)
+            b, sp, pk = (None, None), (0.0, 0.0), (k, k)
         bounds.append(b)
         spans.append(sp)
+        peaks.append(pk)
 
     rises = [m for m, leg in enumerate(legs) if leg[2] > 0]
     if not rises:
@@ -275,8 +312,8 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         standing on it hold the bar still, where a bar held at lockout drifts (a shrug, a lean back) and the
         kink fit would follow the drift out into the hold. Twice the extrapolation's span: starts up to cubic."""
         start, end = bounds[f]
-        i0, i1, sign, k = legs[f]
-        tk = float(t[k])
+        i0, i1, sign, _ = legs[f]
+        tk0, tk1 = (float(t[k]) for k in peaks[f])  # the peak speed each boundary was walked from
 
         def slack(i: int, span: float) -> float:  # i: the leg's end at the rest
             return 2.0 * span if floor is not None and abs(ym[i] - floor) <= tol else 0.0
@@ -284,11 +321,11 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         out = {}
         if start is not None:
             prev = bounds[f - 1][1] if f > 0 else t_first
-            out["start"] = Turn(start, 1, tk, prev, reach, slack(i0, spans[f][0]) if sign > 0 else 0.0)
+            out["start"] = Turn(start, 1, tk0, prev, reach, slack(i0, spans[f][0]) if sign > 0 else 0.0)
         if end is not None:
             nxt = bounds[f + 1][0] if f + 1 < len(legs) else None
             room = end + cfg.settle_s
-            out["end"] = Turn(end, -1, tk, room if nxt is None else min(nxt, room), reach,
+            out["end"] = Turn(end, -1, tk1, room if nxt is None else min(nxt, room), reach,
                               slack(i1, spans[f][1]) if sign < 0 else 0.0)
         return out
 
@@ -311,7 +348,10 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
             if from_floor[m] or m == 0 or legs[m - 1][2] > 0:
                 continue  # pick-up from the floor / un-racking: no lowering from the top before it
             es, ee = bounds[m - 1]
-            ready = final or (ce is not None and t_last - ce >= cfg.settle_s)
+            # ... and the bar back near the height it was lowered from, or on its way down again: a pause on the
+            # way up (a sticking point) is not the end of the rep
+            back_up = ym[i1] - ym[i0] >= cfg.partial_fraction * (ym[legs[m - 1][0]] - ym[i0])
+            ready = final or (ce is not None and t_last - ce >= cfg.settle_s and (back_up or m + 1 < len(legs)))
         rom = float(ym[i1] - ym[i0])
         fall = m + 1 if lift == "deadlift" else m - 1
         turns: dict[str, Turn] = {}

@@ -142,3 +142,43 @@ def test_live_equals_batch_and_is_prompt(name):
     for rep, when in emitted_at:
         done = rep["eccentric_end"] if case.lift == "deadlift" else rep["concentric_end"]
         assert when - done < 0.6
+
+
+def test_sticking_points_stay_inside_their_phase():
+    """A heavy pull that stops for an instant 18 cm up (a sticking point) and goes on to lockout, lowered with a
+    0.4 s pause at the knees: one rep, its concentric phase from the floor to lockout and its lowering whole. The
+    boundaries used to be the stops, the part before / after lost (ROM 0.32 of 0.5 m, the start 1.2 s late)."""
+    segs = [(1.5, 0), (1.2, 0.18), (1.6, 0.32), (1.0, 0), (1.0, -0.25), (0.4, 0), (1.0, -0.25), (1.0, 0)] * 2
+    t, y, v, moves = timeline(segs, fps=60)
+    for vv in (v, None):
+        yn, vn = _noisy(t, y, v)
+        seg = segment(t, yn, vn if vv is not None else None)
+        assert seg.lift == "deadlift" and len(seg.reps) == 2
+        for i, r in enumerate(seg.reps):
+            (c0, _, _), (_, c1, _), (e0, _, _), (_, e1, _) = moves[4 * i:4 * i + 4]
+            assert r.concentric_start == pytest.approx(c0, abs=0.1)
+            assert r.concentric_end == pytest.approx(c1, abs=0.1)
+            assert r.eccentric_start == pytest.approx(e0, abs=0.1)
+            assert r.eccentric_end == pytest.approx(e1, abs=0.1)
+    res = analyze_set(t, np.stack([np.zeros_like(t), _noisy(t, y, v)[0], np.zeros_like(t)], axis=1))
+    assert [r["range_of_motion"] for r in res["reps"]] == pytest.approx([0.5, 0.5], abs=0.02)
+    assert [r["mean_concentric_velocity"] for r in res["reps"]] == pytest.approx([0.5 / 2.8] * 2, abs=0.02)
+
+
+def test_live_rdl_waits_out_a_pause_on_the_way_up():
+    """RDLs paused for 0.5 s 15 cm up from the bottom: live, each rep was emitted during the pause with 0.15 of its
+    0.4 m (the batch then had the whole rise); now it waits until the bar is back near the top."""
+    rdl = [(0.3, 0), (1.6, -0.4), (0.5, 0.15), (0.5, 0), (0.6, 0.25)]
+    t, y, _, moves = timeline([(1.0, 0)] + rdl * 3 + [(1.0, 0)], fps=60, y0=0.75)
+    bar = np.stack([np.zeros_like(t), y + np.random.default_rng(0).normal(0, 0.0015, len(t)), np.zeros_like(t)], 1)
+    det = RepDetector(None)
+    emitted = []
+    for i in range(0, len(t), 4):
+        emitted += [(r, t[min(i + 3, len(t) - 1)]) for r in det.feed(t[i:i + 4], bar[i:i + 4])]
+    det.finish()
+    assert det.reps == analyze_set(t, bar)["reps"]
+    assert len(emitted) == 3
+    for i, (rep, when) in enumerate(emitted):
+        assert rep["range_of_motion"] == pytest.approx(0.4, abs=0.01)
+        assert rep["concentric_end"] == pytest.approx(moves[3 * i + 2][1], abs=0.1)
+        assert when - rep["concentric_end"] < 0.6

@@ -43,6 +43,8 @@ class Scenario:
     drop_fraction: float = 0.0  # frames the camera fails to deliver (frame-number gaps)
     dropout_fraction: float = 0.005  # random invalid-pixel blobs
     plate_dropout: float = 0.0  # extra invalid pixels on the plates (black iron plates)
+    subpixel: float = 0.08  # disparity RMS error (px) of the depth noise: ~0.08 a D400 indoors, more in sunlight or
+    # on dark, shiny surfaces (synth.noise)
     lifter_height_m: float | None = None
     plate_diameter_m: float | None = None
     description: str = ""
@@ -180,7 +182,7 @@ def render_frames(scenario: Scenario, seed: int = 0, motion: SetMotion | None = 
             if other is not None:
                 prims += _bystander_primitives(other, t, side)
             depth_m, labels = renderer.render(prims)
-            depth = add_d400_noise(depth_m, intr, scenario.baseline_m, rng,
+            depth = add_d400_noise(depth_m, intr, scenario.baseline_m, rng, subpixel=scenario.subpixel,
                                    dropout_fraction=scenario.dropout_fraction, labels=labels,
                                    label_dropout=label_dropout)
         yield SynthFrame(i, i + 1, float(stamp), float(t), bool(drop), depth, labels, truth)

@@ -60,6 +60,7 @@ AXIS_TILT_PX = 0.5
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
+NORMAL_P90 = 1.2816  # a standard normal's 90th percentile
 ANKLE_LEARN_VIS = 0.45  # the ankle's place is learnt from fits showing at least this share of the shank (see _fit)
 LEARN_WAIT_S = 10.0  # with no upright top seen, nor a lifter cut by the top edge: learn the stature after this long
 ANKLE_SEARCH_M = 0.06  # the chain's ankle is searched this far either side of the learnt one
@@ -381,9 +382,10 @@ class BodyEstimator:
         return self.stature_tops.p95()
 
     def estimate(self, depth_m: np.ndarray, intr: Intrinsics, plate, floor, step: int | None = None,
-                 t_s: float | None = None) -> BodyFit | None:
-        """plate: PlateFit (centre, normal, normal_sd); floor: FloorFit; t_s: device time (s). None when no lifter
-        is found."""
+                 t_s: float | None = None, noise_excess: float = 0.0) -> BodyFit | None:
+        """plate: PlateFit (centre, normal, normal_sd); floor: FloorFit; t_s: device time (s); noise_excess: the
+        depth noise measured beyond the nominal D400 model (sigma / z^2, 1/m; vision.depthnoise). None when no
+        lifter is found."""
         if plate is None or floor is None:
             return None
         up = np.asarray(floor.normal, float)
@@ -448,8 +450,13 @@ class BodyEstimator:
         # lockout (D455, 2.6 m, a 1.57 m lifter), and at 20 the plane was never learnt there, nor the knee measured;
         # updating it from such glimpses later made it noisier (the knee 0.2-3 mm RMS worse on 6 of 8 scenes).
         legs = m & (hgt > 0.12) & (hgt < min(0.6, float(c @ up) + floor.camera_height_m - plate.diameter_m / 2 - 0.03))
+        # The 90th percentile of noisy depths lies ~1.28 sigma (a normal's 90th percentile) nearer than the surface's
+        # own: 5 cm less a leg radius held at the nominal noise; depth 2.5x noisier put the plane 3-5 cm nearer, and
+        # with it the ankle 1.7 cm high and the knee 2 cm high, 1 cm back (a false bar_away on every rep at 3.2 m).
         if legs.sum() >= (LEG_PLANE_FIRST_PX if self.a_near is None else LEG_PLANE_MIN_PX):
-            a_near = float(np.percentile(axial[legs], 90)) - 0.05
+            zl = float(np.median(z[legs]))
+            excess = float(np.clip(NORMAL_P90 * noise_excess * zl * zl, -0.1, 0.1))
+            a_near = float(np.percentile(axial[legs], 90)) - 0.05 - excess
             self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their
         # knee was 2.9 cm RMS and put the leg's front 11 cm off; there the knee is left to the chain. The pixel where

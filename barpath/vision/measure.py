@@ -12,7 +12,8 @@ import numpy as np
 from barpath.sources.frame import Intrinsics
 from barpath.vision.barplane import BarPlane
 from barpath.vision.body import ANKLE_LEARN_VIS, COARSE_PIXEL_M, BodyEstimator, BodyFit
-from barpath.vision.plate import DEFAULT_BASELINE_M, PlateDetector, PlateFit, estimate_floor
+from barpath.vision.depthnoise import DepthNoise
+from barpath.vision.plate import DEFAULT_BASELINE_M, PlateDetector, PlateFit, depth_sigma, estimate_floor
 
 JOINTS = ("hip", "knee", "ankle", "shoulder")
 # After a search found the plate out of reach of its last fit (PlateDetector.jumped: the plate cannot have moved there),
@@ -74,6 +75,7 @@ class FrameMeasurer:
         self.floor_t: float | None = None
         self.floor_refit_s = floor_refit_s
         self.baseline_m = baseline_m
+        self.noise = DepthNoise()
         self.body_period_s = 1.0 / body_rate_hz if body_rate_hz > 0 else 0.0
         self._body_t: float | None = None
         # Framing: frames since the plate was first found, and of those the frames it was lost after it was last seen
@@ -102,6 +104,7 @@ class FrameMeasurer:
 
     def measure(self, depth_m: np.ndarray, intrinsics: Intrinsics, t_s: float) -> FrameMeasurement:
         out = FrameMeasurement(t_s=float(t_s))
+        self.noise.update(depth_m, t_s)
         if self.floor is None or (self.floor_t is not None and t_s - self.floor_t > self.floor_refit_s):
             fl = estimate_floor(depth_m, intrinsics)
             if fl is not None:
@@ -129,7 +132,10 @@ class FrameMeasurer:
         due = self._body_t is None or t_s - self._body_t >= 0.75 * self.body_period_s or t_s < self._body_t
         if self.body is not None and self.floor is not None and due and self._plate_run >= PLATE_RUN_FOR_BODY:
             self._body_t = t_s
-            bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s)
+            # the depth noise beyond the model the body's constants were set at (sigma / z^2, 1/m)
+            excess = 0.0 if self.noise.coef is None else \
+                self.noise.coef - float(depth_sigma(1.0, intrinsics.fx, self.baseline_m))
+            bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s, noise_excess=excess)
             out.body_fit = bf
             # the bar off the floor (its plate's centre a radius + 5 cm up): lifting, not setting up or standing by
             lifted = float(self.floor.height_above(fit.center)) > fit.diameter_m / 2 + 0.05

@@ -9,10 +9,10 @@ through a rep, is its median over the rep. Definitions:
   the legs at the bar's height, while the bar is below the hip, over the rep (concentric + eccentric). The legs'
   front is modelled from the joint centres: capsules ankle->knee (radius `shank_half_thickness`) and knee->hip
   (three pieces tapering from `thigh_half_thickness_knee` to `thigh_half_thickness_hip`), i.e. the joint axis
-  plus a half-thickness, including the rounded knee. Frames within `knee_edge_s` of a stretch as long without the knee
-  (the plate covering it, or about to: the window's ends count) are left out: there the leg's axes see only a few cm
-  of shin or thigh beside the plate, and the knee came 3-8 cm back (a false bar_away on 1 of 4 reps in each of two
-  random scenes).
+  plus a half-thickness, including the rounded knee, from joint tracks smoothed wider (`gap_sigma_s`). Frames
+  within `knee_edge_s` of a stretch as long without the knee (the plate covering it, or about to: the window's ends
+  count) are left out: there the leg's axes see only a few cm of shin or thigh beside the plate, and the knee came
+  3-8 cm back (a false bar_away on 1 of 4 reps in each of two random scenes).
 - bar_path_horizontal_range: max - min of the smoothed bar forward coordinate over the rep.
 - hip_back_travel / knee_forward_travel: over the descent (the rep's eccentric phase), the largest backward hip /
   forward knee displacement from their positions at the descent's start (>= 0).
@@ -52,6 +52,10 @@ class HingeConfig:
     thigh_half_thickness_hip: float = 0.08
     bar_radius: float = 0.014
     joint_sigma_s: float = 0.07
+    gap_sigma_s: float = 0.14  # the joints for the bar-to-leg gap: its maximum over the rep takes every frame's error
+    # in the shin's front at the bar (the knee's sources switching as the plate passes it, 1.5-2 cm a frame at 424x240):
+    # at 0.07 a false bar_away on a heavy single at 424x240 (sweep7309, gap 3.4 cm over); the gap itself changes over
+    # half a second or more
     bar_sigma_s: float = 0.05
     onset_m: float = 0.02
     bar_away_m: float = 0.06
@@ -226,13 +230,14 @@ class _Smoothed:
         near = np.minimum(np.abs(tt[i - 1] - tq), np.abs(tt[np.minimum(i, len(tt) - 1)] - tq))
         return float((near <= self.cfg.max_gap_s + 1e-9).mean())
 
-    def at(self, name, times=None, bridge: bool = False) -> np.ndarray | None:
+    def at(self, name, times=None, bridge: bool = False, sigma: float | None = None) -> np.ndarray | None:
         """Smoothed (forward, up) of a track at its own tracked frames (NaN at untracked ones: no
         extrapolation); with times given (bridge=True), linearly interpolated from those across gaps."""
         p = self.raw.get(name)
         if p is None:
             return None
-        sigma = self.cfg.bar_sigma_s if name == "bar" else self.cfg.joint_sigma_s
+        if sigma is None:
+            sigma = self.cfg.bar_sigma_s if name == "bar" else self.cfg.joint_sigma_s
         tracked = np.all(np.isfinite(p), axis=1)
         sm = local_poly(self.tw, p, sigma, min_points=5, max_gap=self.cfg.max_gap_s)
         if times is not None:
@@ -346,7 +351,7 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
         if np.isfinite(bf).sum() >= 2:
             out["bar_path_horizontal_range"] = float(np.nanmax(bf) - np.nanmin(bf))
     # bar-to-leg gap
-    legs = {k: s.at(k) for k in ("ankle", "knee", "hip")}
+    legs = {k: s.at(k, sigma=cfg.gap_sigma_s) for k in ("ankle", "knee", "hip")}
     if bar is not None and all(v is not None for v in legs.values()) and \
             min(s.coverage(k, inner) for k in ("knee", "hip")) >= cfg.min_coverage:
         a, kn, hp, b = (legs["ankle"][inner], legs["knee"][inner], legs["hip"][inner], bar[inner])

@@ -304,3 +304,25 @@ def test_set_summary():
     measured = [r["index"] for r in res["reps"] if r["hips_first"] is not None]
     assert s["faults"].get("knees_first") == [i for i in (2, 5) if i in measured]  # None (occluded) -> no flag
     assert s["faults"].get("bar_away_from_body") == [3, 6]
+
+
+def test_bar_gap_max_is_not_the_knees_noise():
+    """A 3 s pull at 30 Hz with the bar 4.5 cm off the shins, the knee jittering 1.5 cm a frame (its sources switching
+    as the plate passes it): the largest gap is a maximum over every frame's error, 8.3 mm over on average (30 seeds)
+    with the joints smoothed as for the travel (0.07 s); smoothed over gap_sigma_s, 5.4 mm."""
+    t = np.arange(0, 3.0, 1 / 30)
+    u = np.clip(t / 3.0, 0, 1)
+    s = u * u * (3 - 2 * u)
+    pad = lambda p: np.concatenate([p, np.zeros((len(t), 1))], 1)  # noqa: E731
+    tr = {"ankle": pad(np.stack([0 * t, 0.08 + 0 * t], 1)),
+          "knee": pad(np.stack([0.06 - 0.06 * s, 0.45 + 0.07 * s], 1)),  # the shins come upright as the bar rises
+          "hip": pad(np.stack([-0.25 + 0.2 * s, 0.65 + 0.3 * s], 1)),
+          "bar": pad(np.stack([0.1 + 0 * t, 0.22 + 0.5 * s], 1))}
+    clean = hinge_metrics(t, tr, (0.0, 3.0), (None, None), None)["max_bar_to_body"]
+    tr["bar"][:, 0] += 0.045 - clean
+    over = []
+    for seed in range(30):
+        noisy = {k: v.copy() for k, v in tr.items()}
+        noisy["knee"][:, :2] += np.random.default_rng(seed).normal(0, 0.015, (len(t), 2))
+        over.append(hinge_metrics(t, noisy, (0.0, 3.0), (None, None), None)["max_bar_to_body"] - 0.045)
+    assert np.mean(over) < 0.007

@@ -146,7 +146,8 @@ def test_the_body_waits_after_the_plate_jumped():
     m.plate = _ScriptedPlates(lambda t: frames.get(int(round(t * fps))))
     m.floor, m.floor_t, m.floor_refit_s = FloorFit(np.array([0.0, -1.0, 0.0]), 1.2, 0.5, 0.01, 1000), 0.0, 1e9
     fitted = []
-    m.body = SimpleNamespace(estimate=lambda depth, intr, fit, floor, t_s, noise_excess=0.0: fitted.append(int(round(t_s * fps))))
+    m.body = SimpleNamespace(
+        estimate=lambda depth, intr, fit, floor, t_s, noise_excess=0.0: fitted.append(int(round(t_s * fps))))
     for k in range(25):
         m.measure(np.zeros((4, 4), np.float32), None, k / fps)
     assert fitted == [2, 21, 22]

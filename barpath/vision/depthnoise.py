@@ -30,6 +30,7 @@ class DepthNoise:
     period_s: float = 0.5
     alpha: float = 0.2  # weight of a new reading
     coef: float | None = None
+    readings: int = 0
     _prev: np.ndarray | None = field(default=None, repr=False)
     _t_read: float | None = None
 
@@ -46,6 +47,7 @@ class DepthNoise:
         r = (zb - prev[both]) / (zb * zb)
         reading = _robust_sd(r) / np.sqrt(2.0)
         self._t_read = t_s
+        self.readings += 1
         self.coef = reading if self.coef is None else (1.0 - self.alpha) * self.coef + self.alpha * reading
         return self.coef
 

@@ -13,7 +13,7 @@ from barpath.sources.frame import Intrinsics
 from barpath.vision.barplane import BarPlane
 from barpath.vision.body import ANKLE_LEARN_VIS, COARSE_PIXEL_M, BodyEstimator, BodyFit
 from barpath.vision.depthnoise import DepthNoise
-from barpath.vision.plate import DEFAULT_BASELINE_M, PlateDetector, PlateFit, depth_sigma, estimate_floor
+from barpath.vision.plate import DEFAULT_BASELINE_M, SUBPIXEL, PlateDetector, PlateFit, depth_sigma, estimate_floor
 
 JOINTS = ("hip", "knee", "ankle", "shoulder")
 # After a search found the plate out of reach of its last fit (PlateDetector.jumped: the plate cannot have moved there),
@@ -31,6 +31,8 @@ KNEE_HIDDEN_NOTE_SHARE = 0.5
 # the hinge and bar-to-body checks are mostly left out.
 LEGS_HIDDEN_NOTE_SHARE = 0.5
 NOTE_MIN_COUNT = 30  # fewer frames (or body fits) than this: too few to judge the framing by
+NOISY_DEPTH_RATIO = 2.0  # depth this many times noisier than the nominal D400 model: the depth note ...
+NOISE_NOTE_READINGS = 10  # ... once read this often (every 0.5 s)
 
 
 @dataclass
@@ -76,6 +78,7 @@ class FrameMeasurer:
         self.floor_refit_s = floor_refit_s
         self.baseline_m = baseline_m
         self.noise = DepthNoise()
+        self.noise_nominal: float | None = None  # the nominal model's sigma / z^2 for this stream (1/m)
         self.body_period_s = 1.0 / body_rate_hz if body_rate_hz > 0 else 0.0
         self._body_t: float | None = None
         # Framing: frames since the plate was first found, and of those the frames it was lost after it was last seen
@@ -105,6 +108,8 @@ class FrameMeasurer:
     def measure(self, depth_m: np.ndarray, intrinsics: Intrinsics, t_s: float) -> FrameMeasurement:
         out = FrameMeasurement(t_s=float(t_s))
         self.noise.update(depth_m, t_s)
+        if intrinsics is not None:
+            self.noise_nominal = float(depth_sigma(1.0, intrinsics.fx, self.baseline_m))
         if self.floor is None or (self.floor_t is not None and t_s - self.floor_t > self.floor_refit_s):
             fl = estimate_floor(depth_m, intrinsics)
             if fl is not None:
@@ -133,8 +138,8 @@ class FrameMeasurer:
         if self.body is not None and self.floor is not None and due and self._plate_run >= PLATE_RUN_FOR_BODY:
             self._body_t = t_s
             # the depth noise beyond the model the body's constants were set at (sigma / z^2, 1/m)
-            excess = 0.0 if self.noise.coef is None else \
-                self.noise.coef - float(depth_sigma(1.0, intrinsics.fx, self.baseline_m))
+            excess = 0.0 if self.noise.coef is None or self.noise_nominal is None else \
+                self.noise.coef - self.noise_nominal
             bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s, noise_excess=excess)
             out.body_fit = bf
             # the bar off the floor (its plate's centre a radius + 5 cm up): lifting, not setting up or standing by
@@ -184,12 +189,25 @@ class FrameMeasurer:
         >= LEGS_HIDDEN_NOTE_SHARE of the body fits with the bar lifted; the lifter was cut by the top edge with the hip
         unmeasured in >= min_share of the body fits; the legs were seen too coarsely for the knee in
         >= COARSE_NOTE_SHARE of them; the plate hid the knee in >= KNEE_HIDDEN_NOTE_SHARE of the fits with the bar
-        lifted and the hip in view. Else ''.
+        lifted and the hip in view; the depth was >= NOISY_DEPTH_RATIO x noisier than the nominal model. Else ''.
         brief: one short clause for the TUI's status line (the first problem only)."""
         notes = [n for n in (self._plate_note(min_share, brief), self._legs_note(brief),
-                             self._body_note(min_share, brief), self._resolution_note(brief), self._knee_note(brief))
+                             self._body_note(min_share, brief), self._resolution_note(brief), self._knee_note(brief),
+                             self._noise_note(brief))
                  if n]
         return notes[0] if brief and notes else "\n".join(notes)
+
+    def _noise_note(self, brief: bool) -> str:
+        c, nominal = self.noise.coef, self.noise_nominal
+        if c is None or not nominal or self.noise.readings < NOISE_NOTE_READINGS or c < NOISY_DEPTH_RATIO * nominal:
+            return ""
+        ratio = c / nominal
+        if brief:
+            return f"⚠ depth {ratio:.1f}x noisier than nominal: camera closer"
+        return (f"depth: the camera's depth was {ratio:.1f}x noisier than a D400's nominal ({ratio * SUBPIXEL:.2f} px "
+                f"of disparity error for {SUBPIXEL}), which blurs the legs' outline: the knee and the bar-to-body gap "
+                f"are less certain. The noise grows with the square of the distance: bring the camera closer; keep "
+                f"its emitter on and direct sunlight off the platform")
 
     def _legs_note(self, brief: bool) -> str:
         n, m = self.legs_hidden_frames, self.body_lifted_frames

@@ -168,3 +168,18 @@ def test_resolution_note_when_the_legs_are_seen_too_coarsely():
     for bf in [_body(False, True, 0.005)] * 80 + [_body(False, True, 0.013)] * 20:
         m._count_body_framing(bf)
     assert m.framing_note() == ""  # a fifth: not said
+
+
+def test_depth_note_when_the_stream_is_noisy():
+    """Read 2.5x the nominal noise for 5 s: the note says how much and what helps; at the nominal level, or after one
+    reading, nothing."""
+    m = FrameMeasurer()
+    m.noise_nominal = 0.004
+    m.noise.coef, m.noise.readings = 0.010, 10
+    note = m.framing_note()
+    assert note.startswith("depth: the camera's depth was 2.5x noisier") and "0.20 px" in note and "closer" in note
+    assert m.framing_note(brief=True) == "⚠ depth 2.5x noisier than nominal: camera closer"
+    m.noise.coef = 0.0042
+    assert m.framing_note() == ""
+    m.noise.coef, m.noise.readings = 0.010, 1
+    assert m.framing_note() == ""

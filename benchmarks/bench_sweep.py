@@ -1,9 +1,10 @@
 """Generalisation sweep: random scenes the presets do not cover, each framed so that the plate and the lifter stay in
 view (the camera's field of view, pose and distance, the lifter's height and the plate's size drawn at random within
 the tracking issue's ranges), written through the SDK and analysed like a camera's recording; one line of figures per
-scene (the same as bench_analyze's) and the counts of scenes meeting each goal. Slow: ~2-3 min per scene.
+scene (the same as bench_analyze's; px: the disparity noise) and the counts of scenes meeting each goal. Slow: ~2-3
+min per scene. --noisy draws the depth noise too (0.05-0.2 px of disparity, a D400 from good to poor conditions).
 
-    python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep]
+    python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep] [--noisy]
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import os
 import random
 import sys
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,7 +29,9 @@ from barpath.synth.scenario import Scenario, render_frames  # noqa: E402
 STREAMS = [(424, 240), (640, 480), (848, 480), (1280, 720)]
 
 
-def random_scene(rng: random.Random) -> tuple[Scenario, int]:
+def random_scene(rng: random.Random, noisy: bool = False) -> tuple[Scenario, int]:
+    """noisy: the depth's disparity noise drawn from 0.05-0.2 px too (else the nominal 0.08; drawn from a separate
+    stream so that the scenes of a seed are the same either way)."""
     seed = rng.randrange(1, 100000)
     w, h = rng.choice(STREAMS)
     sc = Scenario(
@@ -39,6 +43,8 @@ def random_scene(rng: random.Random) -> tuple[Scenario, int]:
         rack=rng.random() < 0.4, clutter=rng.choice([False, False, "both"]), bystander=rng.random() < 0.3,
         drop_fraction=rng.choice([0.0, 0.0, 0.05]), lifter_height_m=round(rng.uniform(1.55, 1.95), 2),
         plate_diameter_m=rng.choice([0.45, 0.45, 0.45, 0.40]))
+    if noisy:
+        sc = replace(sc, name=f"sweep{seed}n", subpixel=round(random.Random(seed).uniform(0.05, 0.2), 3))
     return sc, seed
 
 
@@ -65,14 +71,15 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--scenes", type=int, default=8)
     ap.add_argument("--dir", default=os.path.join("recordings", "sweep"))
+    ap.add_argument("--noisy", action="store_true", help="draw each scene's depth noise (0.05-0.2 px of disparity)")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     rng = random.Random(args.seed)
     rows = []
-    print("scene         lift             camera stream      pose (d h pitch yaw)    lifter plate | bar mm path "
+    print("scene         px   lift             camera stream      pose (d h pitch yaw)    lifter plate | bar mm path "
           "vel m/s hip mm knee mm | reps phase s MCV rmse/max ROM cm hip cm knee cm gap cm hinge meas faults")
     while len(rows) < args.scenes:
-        sc, seed = random_scene(rng)
+        sc, seed = random_scene(rng, args.noisy)
         if not framed(sc, seed):
             continue
         path = os.path.join(args.dir, f"{sc.name}.db3")
@@ -84,7 +91,7 @@ def main() -> None:
         te, r = track_errors(doc, truth), rep_errors(doc, truth)
         rows.append((te, r))
         c = sc.camera
-        print(f"{sc.name:13s} {sc.lift:16s} {sc.model} {sc.width}x{sc.height}@{sc.fps:<3d} {c.distance:4.2f} {c.height:4.2f} "
+        print(f"{sc.name:13s} {sc.subpixel:4.2f} {sc.lift:16s} {sc.model} {sc.width}x{sc.height}@{sc.fps:<3d} {c.distance:4.2f} {c.height:4.2f} "
               f"{c.pitch:+5.1f} {c.yaw:+5.1f} {c.facing:5s} {sc.lifter_height_m:.2f} {sc.plate_diameter_m:.2f} | "
               f"{te['bar_rmse'] * 1000:5.1f} {te['path_rmse'] * 1000:5.1f} {te['vel_rmse']:6.3f} "
               f"{te['hip_rmse'] * 1000:5.1f} {te['knee_rmse'] * 1000:5.1f} | "

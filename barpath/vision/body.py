@@ -455,7 +455,7 @@ class BodyEstimator:
         # with it the ankle 1.7 cm high and the knee 2 cm high, 1 cm back (a false bar_away on every rep at 3.2 m).
         if legs.sum() >= (LEG_PLANE_FIRST_PX if self.a_near is None else LEG_PLANE_MIN_PX):
             zl = float(np.median(z[legs]))
-            excess = float(np.clip(NORMAL_P90 * noise_excess * zl * zl, -0.1, 0.1))
+            excess = min(NORMAL_P90 * noise_excess * zl * zl, 0.1)
             a_near = float(np.percentile(axial[legs], 90)) - 0.05 - excess
             self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their

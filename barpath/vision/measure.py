@@ -137,9 +137,10 @@ class FrameMeasurer:
         due = self._body_t is None or t_s - self._body_t >= 0.75 * self.body_period_s or t_s < self._body_t
         if self.body is not None and self.floor is not None and due and self._plate_run >= PLATE_RUN_FOR_BODY:
             self._body_t = t_s
-            # the depth noise beyond the model the body's constants were set at (sigma / z^2, 1/m)
+            # the depth noise beyond the model the body's constants were set at (sigma / z^2, 1/m); none below it: a
+            # camera smoothing its depth over time (a temporal filter) flickers less than its pixels scatter
             excess = 0.0 if self.noise.coef is None or self.noise_nominal is None else \
-                self.noise.coef - self.noise_nominal
+                max(0.0, self.noise.coef - self.noise_nominal)
             bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s, noise_excess=excess)
             out.body_fit = bf
             # the bar off the floor (its plate's centre a radius + 5 cm up): lifting, not setting up or standing by

@@ -382,10 +382,10 @@ class BodyEstimator:
         return self.stature_tops.p95()
 
     def estimate(self, depth_m: np.ndarray, intr: Intrinsics, plate, floor, step: int | None = None,
-                 t_s: float | None = None, noise_excess: float = 0.0) -> BodyFit | None:
-        """plate: PlateFit (centre, normal, normal_sd); floor: FloorFit; t_s: device time (s); noise_excess: the
-        depth noise measured beyond the nominal D400 model (sigma / z^2, 1/m; vision.depthnoise). None when no
-        lifter is found."""
+                 t_s: float | None = None, noise: tuple[float, float] | None = None) -> BodyFit | None:
+        """plate: PlateFit (centre, normal, normal_sd); floor: FloorFit; t_s: device time (s); noise: the depth
+        noise the stream shows and the nominal D400 model's for it (sigma / z^2, 1/m; vision.depthnoise), None if not
+        known yet. None when no lifter is found."""
         if plate is None or floor is None:
             return None
         up = np.asarray(floor.normal, float)
@@ -405,7 +405,8 @@ class BodyEstimator:
                                       floor.camera_height_m)
         hd, wd = z.shape
         valid = z > 0.2
-        sig = z * z * np.float32(0.08 / (intr.fx * 0.05))
+        # (a D435's nominal noise, or the stream's where noisier: a floor pixel's height scatters with it)
+        sig = z * z * np.float32(max(0.08 / (intr.fx * 0.05), noise[0] if noise else 0.0))
         m = valid & (axial > self.axial_range[0]) & (axial < self.axial_range[1]) & (hgt > np.maximum(0.03, 2 * sig))
         if m.sum() < 30:
             return None
@@ -455,7 +456,8 @@ class BodyEstimator:
         # with it the ankle 1.7 cm high and the knee 2 cm high, 1 cm back (a false bar_away on every rep at 3.2 m).
         if legs.sum() >= (LEG_PLANE_FIRST_PX if self.a_near is None else LEG_PLANE_MIN_PX):
             zl = float(np.median(z[legs]))
-            excess = min(NORMAL_P90 * noise_excess * zl * zl, 0.1)
+            # (none for a quieter stream: a camera smoothing its depth over time flickers less than its pixels scatter)
+            excess = min(NORMAL_P90 * max(0.0, noise[0] - noise[1]) * zl * zl, 0.1) if noise else 0.0
             a_near = float(np.percentile(axial[legs], 90)) - 0.05 - excess
             self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their

@@ -694,6 +694,7 @@ class PlateDetector:
                  max_speed_m_s: float = 2.5):
         self.diameter_m = float(diameter_m)
         self.baseline_m = float(baseline_m)
+        self.noise_scale = 1.0  # the stream's depth noise over the nominal model's (>= 1; FrameMeasurer sets it)
         self.max_speed = float(max_speed_m_s)
         self.last: PlateFit | None = None
         self.last_t: float | None = None
@@ -721,6 +722,12 @@ class PlateDetector:
         # A diameter the acquisition measured of a plate the unmeasured nominal did not fit (> SIZE_MISMATCH off):
         # the radius the track is fitted with until the size check decides the size.
         self._size_guess: float | None = None
+
+    @property
+    def _noise_baseline(self) -> float:
+        """The baseline a nominal camera with this stream's depth noise would have: the noise model (depth_sigma)
+        scaled by what the stream shows."""
+        return self.baseline_m / max(1.0, self.noise_scale)
 
     @property
     def _size_known(self) -> bool:
@@ -752,7 +759,7 @@ class PlateDetector:
             move = self.max_speed * dt + 0.03
             search = intr.fx * move / self.last.center[2]
             fit = refine_plate(depth_m, intr, self.last.pixel, float(self.last.center[2]), self.size_m,
-                               normal0=self.last.normal, search_px=search, baseline_m=self.baseline_m,
+                               normal0=self.last.normal, search_px=search, baseline_m=self._noise_baseline,
                                radius_prior_m=r_prior, center0=self.last.center,
                                floor=track_floor, free_radius_arc_deg=240.0 if self._size_known else 180.0,
                                invalid_edge_px=self.edge_px)
@@ -838,7 +845,7 @@ class PlateDetector:
             return
         self._size_check_t = t_s
         m = refine_plate(depth_m, intr, fit.pixel, float(fit.center[2]), self.size_m, normal0=fit.normal,
-                         search_px=0.0, baseline_m=self.baseline_m, radius_prior_m=self.size_m / 2.0,
+                         search_px=0.0, baseline_m=self._noise_baseline, radius_prior_m=self.size_m / 2.0,
                          center0=fit.center, floor=floor, free_radius_arc_deg=SIZE_CHECK_ARC_DEG, free_first=True,
                          invalid_edge_px=self.edge_px)
         if m is None or m.radius_fixed or not self._plausible(m, floor, self.size_m):
@@ -869,11 +876,11 @@ class PlateDetector:
 
         def first_pass(cand: PlateCandidate, free_first: bool) -> PlateFit | None:
             return refine_plate(depth_m, intr, cand.pixel, cand.depth_m, size_m, normal0=None,
-                                search_px=0.3 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r_prior,
+                                search_px=0.3 * cand.radius_px, baseline_m=self._noise_baseline, radius_prior_m=r_prior,
                                 floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=free_first,
                                 invalid_edge_px=self.edge_px)
 
-        for cand in find_plate_candidates(depth_m, intr, size_m, floor=floor, baseline_m=self.baseline_m):
+        for cand in find_plate_candidates(depth_m, intr, size_m, floor=floor, baseline_m=self._noise_baseline):
             free = measure_size
             fit = first_pass(cand, free)
             if not measure_size and self._size_unmeasured():
@@ -890,7 +897,7 @@ class PlateDetector:
             r2 = fit.diameter_m / 2.0 if free else r_prior
             # Second pass with the fitted plane (a better normal and centre).
             fit2 = refine_plate(depth_m, intr, fit.pixel, float(fit.center[2]), 2.0 * r2, normal0=fit.normal,
-                                search_px=0.1 * cand.radius_px, baseline_m=self.baseline_m, radius_prior_m=r2,
+                                search_px=0.1 * cand.radius_px, baseline_m=self._noise_baseline, radius_prior_m=r2,
                                 center0=fit.center, floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc,
                                 invalid_edge_px=self.edge_px)
             fit = fit2 or fit

@@ -1,7 +1,11 @@
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
+from barpath.synth.camera import CameraPose
+from barpath.synth.scenario import SCENARIOS, render_frames
 from barpath.vision.floor import FloorFit
 from barpath.vision.measure import FrameMeasurer, cut_edge
 
@@ -147,7 +151,7 @@ def test_the_body_waits_after_the_plate_jumped():
     m.floor, m.floor_t, m.floor_refit_s = FloorFit(np.array([0.0, -1.0, 0.0]), 1.2, 0.5, 0.01, 1000), 0.0, 1e9
     fitted = []
     m.body = SimpleNamespace(
-        estimate=lambda depth, intr, fit, floor, t_s, noise_excess=0.0: fitted.append(int(round(t_s * fps))))
+        estimate=lambda depth, intr, fit, floor, t_s, noise=None: fitted.append(int(round(t_s * fps))))
     for k in range(25):
         m.measure(np.zeros((4, 4), np.float32), None, k / fps)
     assert fitted == [2, 21, 22]
@@ -183,3 +187,29 @@ def test_depth_note_when_the_stream_is_noisy():
     assert m.framing_note() == ""
     m.noise.coef, m.noise.readings = 0.010, 1
     assert m.framing_note() == ""
+
+
+def test_plate_follows_the_streams_depth_noise():
+    """A D435 at 3.3 m, 640x480, yawed 17 deg, its depth at 0.18 px of disparity noise (2.25x the nominal: ~9 cm a
+    pixel at the plate): with the plate's depth bands at the nominal model the centre was 10.2 mm RMS off, 47 mm at
+    worst (over 4-10 s, every 2nd frame); at the noise the stream shows, 6.1 and 16 (9 of 89 frames not measured
+    rather than mis-measured)."""
+    sc = replace(SCENARIOS["deadlift_heavy"], model="D435", width=640, height=480, fps=30, subpixel=0.18,
+                 lifter_height_m=1.80, camera=CameraPose(distance=3.31, height=1.01, pitch=5.9, yaw=-16.7,
+                                                         facing="left"), clutter=False)
+    idx = set(range(0, 10 * sc.fps, 2))
+    fm = FrameMeasurer(0.45, sc.baseline_m)
+    errs, missed = [], 0
+    for f in render_frames(sc, 0, only=idx):
+        if f.index not in idx or f.depth is None:
+            continue
+        m = fm.measure(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
+        if f.t >= 4.0:
+            if m.plate is None:
+                missed += 1
+            else:
+                errs.append(np.linalg.norm(m.plate - np.array(f.truth["plate"])))
+    assert fm.plate.noise_scale == pytest.approx(2.25, rel=0.1)
+    errs = np.array(errs)
+    assert np.sqrt(np.mean(errs ** 2)) < 0.008 and errs.max() < 0.025
+    assert missed <= 0.15 * (len(errs) + missed)

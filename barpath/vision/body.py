@@ -453,7 +453,7 @@ class BodyEstimator:
         legs = m & (hgt > 0.12) & (hgt < min(0.6, float(c @ up) + floor.camera_height_m - plate.diameter_m / 2 - 0.03))
         # The 90th percentile of noisy depths lies ~1.28 sigma (a normal's 90th percentile) nearer than the surface's
         # own: 5 cm less a leg radius held at the nominal noise; depth 2.5x noisier put the plane 3-5 cm nearer, and
-        # with it the ankle 1.7 cm high and the knee 2 cm high, 1 cm back (a false bar_away on every rep at 3.2 m).
+        # with it the ankle 1.7 cm high and the knee 2 cm high, 1 cm back (deadlift_heavy at 3.2 m).
         if legs.sum() >= (LEG_PLANE_FIRST_PX if self.a_near is None else LEG_PLANE_MIN_PX):
             zl = float(np.median(z[legs]))
             # (none for a quieter stream: a camera smoothing its depth over time flickers less than its pixels scatter)

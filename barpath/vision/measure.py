@@ -207,10 +207,9 @@ class FrameMeasurer:
         return ratio if ratio >= NOISE_MODEL_RATIO else None
 
     def _noise_note(self, brief: bool) -> str:
-        c, nominal = self.noise.coef, self.noise_nominal
-        if c is None or not nominal or self.noise.readings < NOISE_NOTE_READINGS or c < NOISY_DEPTH_RATIO * nominal:
+        ratio = self._noise_ratio()
+        if ratio is None or ratio < NOISY_DEPTH_RATIO or self.noise.readings < NOISE_NOTE_READINGS:
             return ""
-        ratio = c / nominal
         if brief:
             return f"⚠ depth {ratio:.1f}x noisier than nominal: camera closer"
         return (f"depth: the camera's depth was {ratio:.1f}x noisier than a D400's nominal ({ratio * SUBPIXEL:.2f} px "

@@ -876,9 +876,9 @@ class PlateDetector:
 
         def first_pass(cand: PlateCandidate, free_first: bool) -> PlateFit | None:
             return refine_plate(depth_m, intr, cand.pixel, cand.depth_m, size_m, normal0=None,
-                                search_px=0.3 * cand.radius_px, baseline_m=self._noise_baseline, radius_prior_m=r_prior,
-                                floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc, free_first=free_first,
-                                invalid_edge_px=self.edge_px)
+                                search_px=0.3 * cand.radius_px, baseline_m=self._noise_baseline,
+                                radius_prior_m=r_prior, floor=floor, min_arc_deg=150.0, free_radius_arc_deg=free_arc,
+                                free_first=free_first, invalid_edge_px=self.edge_px)
 
         for cand in find_plate_candidates(depth_m, intr, size_m, floor=floor, baseline_m=self._noise_baseline):
             free = measure_size

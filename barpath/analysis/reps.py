@@ -11,7 +11,8 @@ Algorithm (all thresholds relative to the data, see SegmentConfig):
    less and create no legs.
 2. Phase boundaries (domain.md): inside a rising leg, from the sample of peak upward velocity walk outward to the
    zero crossings of the (RTS-smoothed) vertical velocity; the crossing time is interpolated between samples.
-   Same for falling legs with the sign flipped.
+   Same for falling legs with the sign flipped. A boundary that leaves part of its leg's travel outside it was a
+   sticking point or a pause on the way: the walk goes on past it (_walk_leg).
 3. The floor: if the first significant move is a rise, the bar rested low before it -> that level is the floor
    (where a deadlift's bar rests, a plate radius above the ground). A rise "from the floor" starts within
    `floor_tol` of it.
@@ -209,7 +210,7 @@ def _walk_leg(v: np.ndarray, t: np.ndarray, ym: np.ndarray, leg: tuple[int, int,
     i0, i1, sign, k = leg
     (a, b), (sa, sb) = _walk(v, t, k, lo, hi, sign, onset)
     ka = kb = k
-    while a is not None:  # travel left between the leg's low end and the start: the phase began before
+    while a is not None:  # travel left between the leg's first turning point and the start: it began before
         ia = min(int(np.searchsorted(t, a)), i1)
         part = sign * v[i0:ia]
         if ia <= i0 or sign * (ym[ia] - ym[i0]) <= stall_m or not (part > onset).any():
@@ -219,7 +220,7 @@ def _walk_leg(v: np.ndarray, t: np.ndarray, ym: np.ndarray, leg: tuple[int, int,
         if a2 is None or a2 >= a:
             break
         a, sa, ka = a2, sa2, k2
-    while b is not None:  # travel left between the end and the leg's high end: the phase ended later
+    while b is not None:  # travel left between the end and the leg's last turning point: it ended later
         ib = max(int(np.searchsorted(t, b)), i0)
         part = sign * v[ib:i1 + 1]
         if ib >= i1 or sign * (ym[i1] - ym[ib]) <= stall_m or not (part > onset).any():

@@ -24,7 +24,8 @@ Algorithm (all thresholds relative to the data, see SegmentConfig):
    partial: ROM < partial_fraction * median ROM of the set's reps (so far).
 6. Live readiness: a deadlift rep is ready once its lowering has ended (velocity back to >= 0) `settle_s` ago
    and the bar is back on the floor (or the next rise began); an RDL rep once its concentric ended `settle_s`
-   ago. With final=True (end of the recording) every rep found so far is ready.
+   ago with the bar back near the height it was lowered from (or lowered again: a pause on the way up is not its
+   end). With final=True (end of the recording) every rep found so far is ready.
 """
 
 from __future__ import annotations

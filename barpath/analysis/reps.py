@@ -143,7 +143,7 @@ def vertical_velocity(t, y, v=None, cfg: SegmentConfig = SegmentConfig()) -> np.
 def _walk(v: np.ndarray, t: np.ndarray, k: int, lo: int, hi: int, sign: float, onset: float,
           slope_n: int = 2) -> tuple[tuple[float | None, float | None], tuple[float, float]]:
     """From sample k (peak of sign*v), the phase boundaries before and after it within [lo, hi], and how far
-    each may lie inside the motion (the extrapolation's span where it was taken, else 0).
+    each may lie inside the motion (its slack, below; 0 without an extrapolation).
 
     Walk outward while sign*v > `onset` (a speed well above the velocity noise); from that threshold crossing
     extrapolate the local slope of v (linear fit over the bracketing samples +- slope_n) down to zero; take the
@@ -153,13 +153,14 @@ def _walk(v: np.ndarray, t: np.ndarray, k: int, lo: int, hi: int, sign: float, o
     crossing zero at random, so a plain walk to the first v <= 0 can stop far out in the rest; the threshold
     plus slope gives the crossing of the noise-free velocity. None where a NaN or the bound stops the walk.
     For v ~ s^p from rest the extrapolation lies (p - 1) x its span (threshold crossing - extrapolated zero)
-    inside the motion: one span for a quadratic start, more for slower ones, or for a slope read off noise."""
+    inside the motion: one span for a quadratic start, two for a cubic one (or a slope read off noise); a zero
+    crossing taken over it lies further in by their distance. Slack: that distance + two spans."""
     s = sign * v
-    out, spans = [], []
+    out, slacks = [], []
     for step, stop in ((-1, lo), (1, hi)):
         j = k
         res = None
-        span = 0.0
+        slack = 0.0
         while (j > stop) if step < 0 else (j < stop):
             nxt = j + step
             if not np.isfinite(s[nxt]):
@@ -193,12 +194,12 @@ def _walk(v: np.ndarray, t: np.ndarray, k: int, lo: int, hi: int, sign: float, o
                     ext = None
                 cands = [x for x in (ext, zc) if x is not None]
                 res = (max(cands) if step < 0 else min(cands)) if cands else tc
-                span = abs(tc - ext) if ext is not None and res == ext else 0.0
+                slack = abs(res - ext) + 2.0 * abs(tc - ext) if ext is not None else 0.0
                 break
             j = nxt
         out.append(res)
-        spans.append(span)
-    return (out[0], out[1]), (spans[0], spans[1])
+        slacks.append(slack)
+    return (out[0], out[1]), (slacks[0], slacks[1])
 
 
 def _walk_leg(v: np.ndarray, t: np.ndarray, ym: np.ndarray, leg: tuple[int, int, float, int], lo: int, hi: int,
@@ -206,7 +207,7 @@ def _walk_leg(v: np.ndarray, t: np.ndarray, ym: np.ndarray, leg: tuple[int, int,
                                                      tuple[int, int]]:
     """_walk from the leg's peak speed, then on through sticking points: where a boundary leaves more than stall_m
     of the leg's travel outside it (a heavy pull that slowed below the onset speed and went on, a lowering paused
-    on the way down), walk again from the fastest sample of that part. Returns the boundaries, their spans (see
+    on the way down), walk again from the fastest sample of that part. Returns the boundaries, their slacks (see
     _walk) and the peak-speed sample each was walked from."""
     i0, i1, sign, k = leg
     (a, b), (sa, sb) = _walk(v, t, k, lo, hi, sign, onset)
@@ -275,7 +276,7 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         sv = sign * vv[i0:i1 + 1]
         k = i0 + int(np.nanargmax(sv)) if np.isfinite(sv).any() else (i0 + i1) // 2
         legs.append((i0, i1, sign, k))
-    bounds, spans, peaks = [], [], []
+    bounds, slacks, peaks = [], [], []
     for m, (i0, i1, sign, k) in enumerate(legs):
         lo = legs[m - 1][3] if m > 0 else 0
         hi = legs[m + 1][3] if m + 1 < len(legs) else n - 1
@@ -286,7 +287,7 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         else:
             b, sp, pk = (None, None), (0.0, 0.0), (k, k)
         bounds.append(b)
-        spans.append(sp)
+        slacks.append(sp)
         peaks.append(pk)
 
     rises = [m for m, leg in enumerate(legs) if leg[2] > 0]
@@ -312,23 +313,23 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         live detector has seen when the rep is emitted (so live and batch refine on the same samples).
         Slack (how far the refined boundary may move outward, turns.py) only where the rest is the floor: plates
         standing on it hold the bar still, where a bar held at lockout drifts (a shrug, a lean back) and the
-        kink fit would follow the drift out into the hold. Twice the extrapolation's span: starts up to cubic."""
+        kink fit would follow the drift out into the hold."""
         start, end = bounds[f]
         i0, i1, sign, _ = legs[f]
         tk0, tk1 = (float(t[k]) for k in peaks[f])  # the peak speed each boundary was walked from
 
-        def slack(i: int, span: float) -> float:  # i: the leg's end at the rest
-            return 2.0 * span if floor is not None and abs(ym[i] - floor) <= tol else 0.0
+        def slack(i: int, walked: float) -> float:  # i: the leg's end at the rest
+            return walked if floor is not None and abs(ym[i] - floor) <= tol else 0.0
 
         out = {}
         if start is not None:
             prev = bounds[f - 1][1] if f > 0 else t_first
-            out["start"] = Turn(start, 1, tk0, prev, reach, slack(i0, spans[f][0]) if sign > 0 else 0.0)
+            out["start"] = Turn(start, 1, tk0, prev, reach, slack(i0, slacks[f][0]) if sign > 0 else 0.0)
         if end is not None:
             nxt = bounds[f + 1][0] if f + 1 < len(legs) else None
             room = end + cfg.settle_s
             out["end"] = Turn(end, -1, tk1, room if nxt is None else min(nxt, room), reach,
-                              slack(i1, spans[f][1]) if sign < 0 else 0.0)
+                              slack(i1, slacks[f][1]) if sign < 0 else 0.0)
         return out
 
     reps: list[Phases] = []

@@ -21,8 +21,9 @@ crosses 0 with a slope there, where a symmetric kernel is unbiased, so they are 
 The refined boundary may move outward from the coarse one (into the rest) only where the coarse one can lie inside
 the motion: an onset extrapolated from a threshold crossing is late when the velocity starts slower than linearly
 (Turn.slack), and then only when the data show the kink clearly (the fit beats the coarse boundary by more than
-outward_k^2 noise variances). Elsewhere the kernel can only have put the coarse boundary outward, so a fit that
-moves it further out is noise or a drifting hold.
+outward_k^2 noise variances; beyond the slack, up to the kernel's reach, by more than outward_far_k^2). Elsewhere
+the kernel can only have put the coarse boundary outward, so a fit that moves it further out is noise or a drifting
+hold.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class TurnConfig:
     iterations: int = 2  # re-take the rest window before the refined boundary once
     outward_k: float = 3.0  # an outward move needs the fit's residual sum of squares this many sigma^2 ... below the
     # coarse boundary's (k^2 sigma^2: without it a 1-2 mm white-noise fast pull had a boundary moved 0.14 s out)
+    outward_far_k: float = 6.0  # ... and beyond the turn's slack this many (up to its reach): the velocity walk
+    # stopped at a noise dip below the onset speed after the start (a heavy pull, 3.3 mm of bar noise: 0.2 s late)
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,10 @@ def refine_turn(t, y, turn: Turn, cfg: TurnConfig = TurnConfig()) -> TurnFit | N
         outward = 0.0
         if ci < 0.0 and turn.slack > 0.0:
             rss_coarse, rss_ci = _fit(sm, dy, np.array([0.0, ci]))
-            if rss_coarse - rss_ci > cfg.outward_k ** 2 * rss_ci / max(len(sm) - 3, 1):  # sigma^2 = RSS / (N - 3)
+            gain = (rss_coarse - rss_ci) / (rss_ci / max(len(sm) - 3, 1))  # in sigma^2 = RSS / (N - 3)
+            if gain > cfg.outward_far_k ** 2:
+                outward = turn.reach
+            elif gain > cfg.outward_k ** 2:
                 outward = min(turn.slack, turn.reach)
         if not -outward <= ci <= turn.reach:
             return None  # noise (or a drifting hold), not the kink

@@ -81,15 +81,17 @@ def test_refine_turn_kink_and_refusals():
 
 def test_refine_turn_moves_outward_only_within_its_slack():
     """A start whose velocity rises as s^2 (a cubic height): a coarse boundary extrapolated from a threshold crossing
-    lies inside the motion. The fit may move it back out as far as the turn's slack allows, no farther."""
+    lies inside the motion. The fit may move it back out as far as the turn's slack allows, and beyond it, up to the
+    reach, for a kink 6 sigmas clear (here noise-free)."""
     t = np.arange(0.0, 2.0, 1 / 60)
     c = 1.0
     y = 0.2 + np.where(t > c, 0.5 * (t - c) ** 3, 0.0)
     late = Turn(c + 0.06, 1, c + 0.6, 0.0, reach=0.2)
     assert refine_turn(t, y, late) is None  # no slack: the coarse boundary could only have been early
-    fit = refine_turn(t, y, replace(late, slack=0.1))
-    assert fit is not None and fit.t == pytest.approx(c, abs=0.005)
-    assert refine_turn(t, y, replace(late, slack=0.03)) is None  # the kink lies beyond the slack
+    for turn in (replace(late, slack=0.1), replace(late, slack=0.03)):
+        fit = refine_turn(t, y, turn)
+        assert fit is not None and fit.t == pytest.approx(c, abs=0.005)
+    assert refine_turn(t, y, replace(late, slack=0.03, reach=0.05)) is None  # beyond the reach
 
 
 def _slow_pulls(fps: float, rng, noise: float):
@@ -110,8 +112,9 @@ def _slow_pulls(fps: float, rng, noise: float):
 
 def test_slow_pull_from_the_floor_starts_on_time():
     """A heavy pull's velocity leaves the floor slower than linearly, so the onset extrapolated from a threshold
-    crossing came out late (36 pulls at 30 and 60 fps, 1.5 mm white noise: median 0.065 s, 3 over 0.1 s). The bar
-    rests on the floor before it, so the kink fit may move the start back out: median 0.037 s, 1 over 0.1 s."""
+    crossing came out late (36 pulls at 30 and 60 fps, 1.5 mm white noise: median 0.065 s, 3 over 0.1 s, worst
+    0.198). The bar rests on the floor before it, so the kink fit may move the start back out: median 0.035 s, worst
+    0.069 (0.198 while a kink beyond the extrapolation's slack was refused however clear)."""
     late = []
     for fps in (30, 60):
         for seed in range(6):
@@ -120,4 +123,4 @@ def test_slow_pull_from_the_floor_starts_on_time():
             assert len(res["reps"]) == 3
             late += [r["concentric_start"] - s for r, s in zip(res["reps"], starts)]
     assert np.median(late) <= 0.05
-    assert np.sum(np.abs(late) > 0.1) <= 1
+    assert np.max(np.abs(late)) <= 0.1

@@ -338,6 +338,7 @@ def check_fit(calib: Calibration, depth_m: np.ndarray, intrinsics: Intrinsics,
     confirmed, so it is not used silently).
     """
     from barpath.vision.floor import depth_to_points, fit_floor
+    from barpath.vision.plate import depth_sigma
 
     name = path or calibration_path(calib.serial)
     ok, why = calib.fits(intrinsics)
@@ -383,9 +384,10 @@ def _select(frames: Iterable[DepthFrame], seconds: float, max_frames: int) -> li
 def _fit_floor_multi(depths: list[np.ndarray], intr: Intrinsics, baseline_m: float = 0.050):
     """Per-frame fits (spread) and one joint fit over all frames' points (the estimate)."""
     from barpath.vision.floor import depth_to_points, fit_floor
+    from barpath.vision.plate import depth_sigma
 
     stride = max(1, int(round(4 * intr.width / 848)))
-    noise = 0.08 / (intr.fx * baseline_m)  # σz = z² · subpixel / (fx · baseline), at this resolution
+    noise = float(depth_sigma(1.0, intr.fx, baseline_m))  # σz / z² at this resolution
     per = []
     pts_all = []
     for i, d in enumerate(depths):
@@ -501,6 +503,7 @@ def calibrate_frames(frames: Iterable[DepthFrame], *, plate_diameter_m: float = 
     and the angle to the floor normal is reported. camera_name/serial default to the frames' own.
     """
     from barpath.cameras import baseline_for
+    from barpath.vision.plate import depth_sigma
 
     sel = _select(frames, seconds, max_frames)
     checks: list[Check] = []
@@ -660,7 +663,7 @@ def calibrate_frames(frames: Iterable[DepthFrame], *, plate_diameter_m: float = 
     if center is not None:
         z = float(center[2])
         far = _max_good_range(baseline)
-        sigma_cm = z * z * 0.08 / (intr.fx * baseline) * 100
+        sigma_cm = float(depth_sigma(z, intr.fx, baseline)) * 100
         if z < 1.2:
             st, adv = "warn", "move the camera back to 2–2.5 m so the whole lifter fits in the image"
         elif z > 1.5 * far:

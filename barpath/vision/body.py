@@ -29,6 +29,7 @@ import numpy as np
 
 from barpath.geometry import cross3
 from barpath.sources.frame import Intrinsics
+from barpath.vision.plate import depth_sigma
 
 # Segment lengths as fractions of stature (Drillis & Contini / Winter).
 SHANK_FRAC = 0.246
@@ -406,7 +407,7 @@ class BodyEstimator:
         hd, wd = z.shape
         valid = z > 0.2
         # (a D435's nominal noise, or the stream's where noisier: a floor pixel's height scatters with it)
-        sig = z * z * np.float32(max(0.08 / (intr.fx * 0.05), noise[0] if noise else 0.0))
+        sig = z * z * np.float32(max(float(depth_sigma(1.0, intr.fx)), noise[0] if noise else 0.0))
         m = valid & (axial > self.axial_range[0]) & (axial < self.axial_range[1]) & (hgt > np.maximum(0.03, 2 * sig))
         if m.sum() < 30:
             return None

@@ -35,15 +35,15 @@ class DepthNoise:
     _t_read: float | None = None
 
     def update(self, depth_m: np.ndarray, t_s: float) -> float | None:
-        z = depth_m[::self.step, ::self.step]
-        prev, self._prev = self._prev, np.array(z, np.float32)
+        cur = np.array(depth_m[::self.step, ::self.step], np.float32)
+        prev, self._prev = self._prev, cur
         due = self._t_read is None or t_s - self._t_read >= self.period_s or t_s < self._t_read
-        if prev is None or prev.shape != z.shape or not due:
+        if prev is None or prev.shape != cur.shape or not due:
             return self.coef
-        both = (z > 0.2) & (prev > 0.2)
+        both = (cur > 0.2) & (prev > 0.2)
         if both.sum() < MIN_PIXELS:
             return self.coef
-        zb = self._prev[both]
+        zb = cur[both]
         r = (zb - prev[both]) / (zb * zb)
         reading = _robust_sd(r) / np.sqrt(2.0)
         self._t_read = t_s

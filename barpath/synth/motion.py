@@ -24,6 +24,8 @@ from barpath.synth.primitives import Primitive
 STYLES = ("hips_first", "knees_first", "bar_drift")
 LIFTS = ("deadlift", "rdl")
 DEG = np.pi / 180.0
+G = 9.81  # m/s^2
+STAND_LEAN = 0.02  # rad: the trunk's lean standing at the bar
 
 
 # ----------------------------------------------------------------------------------------------- specs
@@ -40,6 +42,9 @@ class RepSpec:
     touch_and_go: bool = False  # deadlift: no pause on the floor, the bar touches and reverses
     partial: float = 1.0  # fraction of the full range reached (deadlift: height; rdl: depth)
     drift_m: float = 0.12  # bar_drift: how far the bar swings away from the legs (8-15 cm)
+    drop: bool = False  # deadlift: let go at the top; the bar falls, bounces on its bumper plates and settles, and
+    # the lifter, standing, sets up over it again (the eccentric is the fall)
+    restitution: float | None = None  # drop: the plates' rebound speed over the impact's (None: drawn, 0.3-0.45)
 
     def __post_init__(self):
         if self.style not in STYLES:
@@ -78,6 +83,8 @@ class SetSpec:
             raise ValueError("lead_in must be 'standing' or 'walk_in'")
         if not self.reps:
             raise ValueError("a set needs at least one rep")
+        if self.lift == "rdl" and any(r.drop for r in self.reps):
+            raise ValueError("drop is a deadlift's (an rdl's bar is lowered to start each rep)")
         if self.lift == "rdl" and self.lead_in == "walk_in" and not self.pickup:
             raise ValueError("an rdl with a walk-in needs pickup=True (the bar starts on the floor)")
 
@@ -369,6 +376,51 @@ class SetupSeg(_Seg):
         return out
 
 
+class DropSeg(_Seg):
+    """Let go at the top: the bar falls freely (g) from y0 to the floor, drifting to x_floor, and bounces on its bumper
+    plates (each rebound `restitution` x the impact speed) until the bounces are under 5 mm; the lifter comes upright
+    from the lockout posture `angles` and lets the arms hang. `impact` is when the bar first hits the floor."""
+
+    phase = "drop"
+
+    def __init__(self, t0, lifter, angles, x0: float, y0: float, bar_floor, restitution: float, settle_s: float):
+        self.lifter, self.angles = lifter, tuple(float(a) for a in angles)
+        self.x0, self.y0, self.bar_floor, self.e = float(x0), float(y0), np.asarray(bar_floor, float), restitution
+        t_fall = float(np.sqrt(2.0 * (self.y0 - self.bar_floor[1]) / G))
+        self.impact = t0 + t_fall
+        # bounce k: leaves the floor at self.bounces[k][0] with speed self.bounces[k][1]
+        self.bounces, tb, v = [], self.impact, G * t_fall * restitution
+        while v * v / (2.0 * G) > 0.005:
+            self.bounces.append((tb, v))
+            tb += 2.0 * v / G
+            v *= restitution
+        self.rest = tb
+        super().__init__(t0, tb + settle_s)
+        _, _, sh = chain_from_angles(lifter, 0.0, *self.angles)
+        self.phi0 = float(np.arcsin(np.clip((self.x0 - sh[0]) / lifter.arm_p(lifter.grip_half_width_m), -1, 1)))
+
+    def eval(self, ts):
+        lf = self.lifter
+        ts = np.asarray(ts, float)
+        y = np.full(ts.shape, self.bar_floor[1])
+        fall = ts < self.impact
+        y[fall] = self.y0 - 0.5 * G * (ts[fall] - self.t0) ** 2  # y = y0 - g t^2 / 2
+        for tb, v in self.bounces:
+            up = (ts >= tb) & (ts < tb + 2.0 * v / G)
+            y[up] = self.bar_floor[1] + v * (ts[up] - tb) - 0.5 * G * (ts[up] - tb) ** 2
+        u = _ss(self.t0, self.impact, ts)
+        bar = np.stack([self.x0 + (self.bar_floor[0] - self.x0) * u, y], axis=-1)
+        w = _ss(self.t0, self.t0 + 0.5, ts)  # upright and arms hanging within half a second
+        a_s, a_t = (a * (1.0 - w) for a in self.angles[:2])
+        a_k = self.angles[2] * (1.0 - w) + STAND_LEAN * w
+        knee, hip, sh = chain_from_angles(lf, 0.0, a_s, a_t, a_k)
+        out = {"left_knee": knee, "right_knee": knee.copy(), "hip": hip, "shoulder": sh, "bar": bar}
+        out.update(_fixed_ankles(lf, len(ts)))
+        out.update(_hands_from_angle(lf, sh, self.phi0 * (1.0 - w),
+                                     lf.grip_half_width_m + (lf.hang_hand_z - lf.grip_half_width_m) * w))
+        return out
+
+
 def _legs_and_pelvis(lifter: LifterSpec, pelvis_x, ankles: dict, lean, arm_swing: dict | None):
     """Pelvis as high as the feet allow (legs straight at most), knees by IK, trunk leaning `lean` rad."""
     reach = (lifter.shank_p + lifter.thigh_p) * (1 - 1e-9)
@@ -410,7 +462,7 @@ class StandSeg(_Seg):
                 ankles[f"{side}_ankle"][:, 0] += dxm * np.sqrt(out_and_back)
                 lifts[side] = 0.025 * np.sin(np.pi * np.clip((tau - a) / (b - a), 0, 1))
                 ankles[f"{side}_ankle"][:, 1] += lifts[side]
-        out = _legs_and_pelvis(lf, np.zeros(n), ankles, 0.02 + 0 * ts, None)
+        out = _legs_and_pelvis(lf, np.zeros(n), ankles, STAND_LEAN + 0 * ts, None)
         out.update(ankles)
         out["left_foot_lift"], out["right_foot_lift"] = lifts["left"], lifts["right"]
         out["bar"] = np.broadcast_to(self.bar_xy, (n, 2)).copy()
@@ -631,14 +683,34 @@ class SetMotion:
             gamma = self.rng.uniform(1.0, 1.15)
             c = self._move(path, y0, y1, dur, _shape_for_mcv(mcv), gamma, "concentric")
             self._hold(path, y1, rep.pause_top_s, "top")
-            ecc_s = rep.eccentric_s * (1.0 + self.rng.uniform(-0.04, 0.04))
-            if rep.touch_and_go:
-                ecc_s = min(ecc_s, 1.0)
-            e = self._move(path, y1, y0, ecc_s, 2.2, 1.0, "eccentric")
+            if rep.drop:
+                d = DropSeg(self._t, self.lifter, path.angles(path.p_of_y(y1)), float(path.x_of_p(path.p_of_y(y1))),
+                            y1, self.bar_floor,
+                            rep.restitution if rep.restitution is not None else self.rng.uniform(0.3, 0.45), 0.3)
+                self._add(d)
+                self._add(StandSeg(self._t, self._t + 0.8, self.lifter, self.bar_floor))
+                ecc = (d.t0, d.impact)
+                if i + 1 < len(reps):  # set up over the bar again
+                    nxt = reps[i + 1].style
+                    self._add(SetupSeg(self._t, self._t + self.spec.setup_s, self.lifter, self.bar_floor,
+                                       self._dl_bottom[nxt][1]))
+                    prev_style = nxt
+                else:
+                    prev_style = None
+            else:
+                ecc_s = rep.eccentric_s * (1.0 + self.rng.uniform(-0.04, 0.04))
+                if rep.touch_and_go:
+                    ecc_s = min(ecc_s, 1.0)
+                e = self._move(path, y1, y0, ecc_s, 2.2, 1.0, "eccentric")
+                ecc = (e.t0, e.t1)
+                prev_style = rep.style
             self.reps.append({"index": i + 1, "style": rep.style, "concentric": (c.t0, c.t1),
-                              "eccentric": (e.t0, e.t1), "partial": rep.partial, "target_mcv": mcv,
-                              "full_rom": path.y_top - self.y_floor, "spec": rep})
-            prev_style = rep.style
+                              "eccentric": ecc, "partial": rep.partial, "target_mcv": mcv,
+                              "full_rom": path.y_top - self.y_floor, "spec": rep, "dropped": rep.drop})
+        if prev_style is None:  # the last rep dropped: the lifter stands by the bar
+            if self.spec.rest_s > 0:
+                self._add(StandSeg(self._t, self._t + self.spec.rest_s, self.lifter, self.bar_floor))
+            return
         self._blend_bottom(prev_style, prev_style, 0.6)
         self._finish_floor(prev_style)
 
@@ -787,6 +859,11 @@ def _deadlift_partial() -> SetSpec:
     return SetSpec("deadlift", reps, name="deadlift_partial")
 
 
+def _deadlift_drops() -> SetSpec:
+    reps = [_r(mcv=0.6, drop=True), _r(mcv=0.56, drop=True), _r(mcv=0.52, pause_bottom_s=0.8), _r(mcv=0.48, drop=True)]
+    return SetSpec("deadlift", reps, name="deadlift_drops")
+
+
 PRESETS = {
     "deadlift_5": _deadlift_5,
     "deadlift_walkin": _deadlift_walkin,
@@ -798,6 +875,7 @@ PRESETS = {
     "rdl_8": _rdl_8,
     "rdl_pickup": _rdl_pickup,
     "deadlift_partial": _deadlift_partial,
+    "deadlift_drops": _deadlift_drops,
 }
 
 

@@ -95,6 +95,8 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
        bystander=True, wall_distance=3.5, camera=CameraPose(distance=2.6, height=1.0)),
     _s("deadlift_partial", "deadlift_partial", "one rep cut short (partial), black plates (depth dropouts)",
        plate_dropout=0.08, camera=CameraPose(distance=2.5, height=0.9, pitch=-5.0)),
+    _s("deadlift_drops", "deadlift_drops", "reps 1, 2 and 4 let go at the top: the bar falls and bounces on its bumper "
+       "plates (not reps), the lifter sets up again", fps=60),
     _s("deadlift_far_drops", "deadlift_5", "far (3.5 m), 424x240@30, 5 % dropped frames, 2 % pixel dropouts",
        width=424, height=240, fps=30, drop_fraction=0.05, dropout_fraction=0.02,
        camera=CameraPose(distance=3.5, height=1.0)),

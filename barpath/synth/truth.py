@@ -5,7 +5,8 @@ Definitions follow /work/shared/domain.md (concentric phase, MCV, PV, MPV, veloc
 - max_bar_to_body: largest horizontal (X) gap, in the sagittal plane, between the bar shaft's surface and the
   front surface of the near-side leg (shin or thigh at the bar's height) while the bar is below the hip;
 - descent metrics (hip_back_travel, knee_forward_travel, knee_flexion_change, hips_first) over the eccentric
-  phase, from the near side's joints (sagittal projection).
+  phase, from the near side's joints (sagittal projection); None for a dropped rep (the bar let go at the top:
+  its fall is the eccentric phase, with no lowering by the lifter), whose bar-to-body gap is the concentric's.
 Times are motion times in seconds (t = 0 is the first frame); everything is plain float/bool/str/list.
 """
 
@@ -14,9 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from barpath.synth.lifter import front_x, leg_capsules_2d
-from barpath.synth.motion import SetMotion
+from barpath.synth.motion import G, SetMotion
 
-G = 9.81
 ONSET_M = 0.02  # hips_first: 2 cm
 BAR_AWAY_M = 0.06
 PARTIAL_FRACTION = 0.9  # ROM below 90 % of the rep's planned full range -> partial
@@ -111,7 +111,10 @@ def rep_truth(motion: SetMotion, near_side: str = "left", rate_hz: float = 1000.
         best = max(best, mcv)
         vloss = 100.0 * (best - mcv) / best
 
-        lo, hi = min(cs, es), max(ce, ee)
+        # A dropped bar's fall is not a lowering: the lifter stands while it falls, so there is no descent to judge
+        # and its gap to the legs is no technique fault (both over the concentric only).
+        dropped = bool(rep.get("dropped"))
+        lo, hi = (cs, ce) if dropped else (min(cs, es), max(ce, ee))
         w = slice(lo, hi + 1)
         sub = {k: s[k][w] for k in (f"{near_side}_ankle", f"{near_side}_knee", f"{near_side}_hip", "bar_center")}
         below = sub["bar_center"][:, 1] < sub[f"{near_side}_hip"][:, 1]
@@ -129,7 +132,7 @@ def rep_truth(motion: SetMotion, near_side: str = "left", rate_hz: float = 1000.
         faults = []
         if max_gap > BAR_AWAY_M:
             faults.append("bar_away_from_body")
-        if not hips_first:
+        if not hips_first and not dropped:
             faults.append("knees_first")
         out.append({
             "index": int(rep["index"]),
@@ -147,10 +150,10 @@ def rep_truth(motion: SetMotion, near_side: str = "left", rate_hz: float = 1000.
             "velocity_loss_pct": float(vloss),
             "max_bar_to_body": max_gap,
             "bar_path_horizontal_range": xr,
-            "hip_back_travel": float(max(hip_back.max(), 0.0)),
-            "knee_forward_travel": float(max(knee_fwd.max(), 0.0)),
-            "knee_flexion_change": float(flex[ee] - flex[es]),
-            "hips_first": bool(hips_first),
+            "hip_back_travel": None if dropped else float(max(hip_back.max(), 0.0)),
+            "knee_forward_travel": None if dropped else float(max(knee_fwd.max(), 0.0)),
+            "knee_flexion_change": None if dropped else float(flex[ee] - flex[es]),
+            "hips_first": None if dropped else bool(hips_first),
             "partial": bool(rom < PARTIAL_FRACTION * rep["full_rom"]),
             "faults": faults,
         })

@@ -151,3 +151,21 @@ def test_near_side_choice_and_walkin():
     assert left[0]["concentric_start"] > m.spec.lead_in_s  # the walk is not a rep
     with pytest.raises(ValueError):
         rep_truth(m, "front")
+
+
+def test_a_dropped_rep_falls_freely_and_has_no_descent_to_judge():
+    m, tr = truth("deadlift_drops")
+    assert [r["hips_first"] for r in tr["reps"]] == [None, None, True, None]
+    for r, spec in zip(tr["reps"], m.spec.reps):
+        if not spec.drop:
+            continue
+        fall = r["range_of_motion"]  # lockout to the floor, as lifted
+        assert r["eccentric_duration"] == pytest.approx(np.sqrt(2 * fall / 9.81), abs=0.01)  # t = sqrt(2 h / g)
+        assert r["hip_back_travel"] is None and r["knee_forward_travel"] is None and r["knee_flexion_change"] is None
+        assert r["faults"] == []
+    # the bar bounces and settles on the floor before the lifter bends to it again
+    t = np.arange(r["eccentric_end"], r["eccentric_end"] + 1.5, 0.001)
+    s = m.sample(t)
+    y = s["bar_center"][:, 1]
+    assert 0.02 < y.max() - m.barbell.rest_height < 0.25 and y[-1] == pytest.approx(m.barbell.rest_height)
+    assert np.all(s["holding"] == 0)

@@ -413,7 +413,7 @@ class Engine:
         """The contract's `set` for the whole recording (one set for `analyze`)."""
         if len(self.sets) == 1:
             return self.sets[0].detector.summary()
-        return summarize_set(self.all_reps(), self.lift)
+        return summarize_set(self.all_reps(), self.lift, {i for s in self.sets for i in s.detector.dropped})
 
     def smoothed(self, names: tuple[str, ...] = POINTS) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """RTS-smoothed (positions, velocities) of these points over the whole recording, aligned with records."""

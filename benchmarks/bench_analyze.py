@@ -18,7 +18,8 @@ when that thread does not hold the lock), and of all of Engine.process (all ms: 
 analyze wall time against plain SDK playback of the same file.
 Reps table (issue 4): rep count found/true, worst phase-time error, MCV RMSE and worst error, worst ROM,
 hip-back, knee-forward and bar-to-body errors, hips_first agreement (a rep whose hinge was not measured counts
-as wrong), the share of reps whose hinge was measured (meas), and faults agreement.
+as wrong; a dropped rep, the bar let go at the top, has no descent to judge: right when not judged), the share of reps
+with a descent to judge whose hinge was measured (meas), and faults agreement.
 Below the tables, the framing advice a user gets where the plate left the image (no rep metric can be measured
 while the bar is out of view: those reps have none) or the lifter's trunk did (no hip there).
 """
@@ -193,8 +194,10 @@ def rep_errors(doc: dict, truth: dict) -> dict:
     out["knee_cm"] = worst("knee_forward_travel", 100)
     out["gap_cm"] = worst("max_bar_to_body", 100)
     n = max(1, len(pairs))
-    out["hips_first_ok"] = sum(e["hips_first"] == r["hips_first"] for e, r in pairs) / n  # None counts as wrong
-    out["hinge_measured"] = sum(e["hips_first"] is not None for e, _ in pairs) / n
+    # None counts as wrong, except on a dropped rep (the truth's None: no lowering to judge), where it is right
+    out["hips_first_ok"] = sum(e["hips_first"] == r["hips_first"] for e, r in pairs) / n
+    judged = [e for e, r in pairs if r["hips_first"] is not None]
+    out["hinge_measured"] = sum(e["hips_first"] is not None for e in judged) / max(1, len(judged))
     out["faults_ok"] = sum(set(e["faults"]) & {"bar_away_from_body", "knees_first"} ==
                            set(r["faults"]) & {"bar_away_from_body", "knees_first"} for e, r in pairs) / n
     return out

@@ -9,7 +9,9 @@ Per-rep dict keys (REP_KEYS): index, concentric_start, concentric_end, eccentric
 mean_concentric_velocity, peak_concentric_velocity, mean_propulsive_velocity, range_of_motion,
 concentric_duration, eccentric_duration, velocity_loss_pct, max_bar_to_body, bar_path_horizontal_range,
 hip_back_travel, knee_forward_travel, knee_flexion_change, hips_first, partial, faults. Plain floats / bools /
-None (never NaN). Times are the input t (s).
+None (never NaN). Times are the input t (s). A dropped rep (the bar let go at the top: reps.Phases.dropped) has
+its fall as the eccentric phase, no descent metrics (None) and its bar-to-body gap over the concentric phase only;
+the set summary lists it (dropped_reps).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class RepDetector:
         self.reps: list[dict] = []
         # rep index -> the joints not followed from its descent's start, where that left hips_first undecided
         self.unseen: dict[int, tuple[str, ...]] = {}
+        self.dropped: set[int] = set()  # the reps whose bar was let go at the top (no descent judged)
         self.lift: str | None = None
         self._best = None
 
@@ -163,13 +166,15 @@ class RepDetector:
         if mcv is not None:
             self._best = mcv if self._best is None else max(self._best, mcv)
             vloss = 100.0 * (self._best - mcv) / self._best if self._best > 0 else 0.0
-        times = [x for x in (ph.concentric_start, ph.concentric_end, ph.eccentric_start, ph.eccentric_end)
-                 if x is not None]
+        # A dropped bar's fall is no lowering: nothing to judge in it, and its gap to the legs is no fault
+        descent = (None, None) if ph.dropped else (ph.eccentric_start, ph.eccentric_end)
+        times = [x for x in (ph.concentric_start, ph.concentric_end, *descent) if x is not None]
         tracks = {"bar": d["bar"]}
         for j in JOINTS:
             tracks[j] = d[j] if self._has[j] else None
-        hm = hinge_metrics(t, tracks, (min(times), max(times)), (ph.eccentric_start, ph.eccentric_end),
-                           ph.concentric_end, self.hinge_cfg)
+        hm = hinge_metrics(t, tracks, (min(times), max(times)), descent, ph.concentric_end, self.hinge_cfg)
+        if ph.dropped:
+            self.dropped.add(len(self.reps) + 1)
         if hm["unseen"]:
             self.unseen[len(self.reps) + 1] = hm["unseen"]
         ecc = (ph.eccentric_end - ph.eccentric_start
@@ -199,7 +204,7 @@ class RepDetector:
         return {k: _clean(v) for k, v in rep.items()}
 
     def summary(self) -> dict:
-        return summarize_set(self.reps, self.lift)
+        return summarize_set(self.reps, self.lift, self.dropped)
 
 
 def analyze_set(t, bar, bar_vel=None, hip=None, knee=None, ankle=None, shoulder=None,

@@ -16,13 +16,16 @@ Algorithm (all thresholds relative to the data, see SegmentConfig):
 3. The floor: if the first significant move is a rise, the bar rested low before it -> that level is the floor
    (where a deadlift's bar rests, a plate radius above the ground). A rise "from the floor" starts within
    `floor_tol` of it.
-4. The lift: no floor known (the set starts with the bar held at the top) -> rdl. Otherwise rdl when the rises
+4. Drops: a fall whose peak speed nears a free fall's from its height (drop_speed_fraction) was let go at the top:
+   that rep is `dropped` (its eccentric phase is the fall, nothing to judge in it), and a low rise straight after
+   it (bounce_fraction of the drop, within bounce_rest_s) is the bumper plates bouncing: no rep, no floor pull.
+5. The lift: no floor known (the set starts with the bar held at the top) -> rdl. Otherwise rdl when the rises
    NOT from the floor are at least as many as the floor rises minus one (an RDL set may contain one pick-up
    from the floor), else deadlift.
-5. Reps. deadlift: every rise + the fall after it. rdl: every rise not from the floor that follows a fall
+6. Reps. deadlift: every rise + the fall after it. rdl: every rise not from the floor that follows a fall
    (so the pick-up from the floor, un-racking, and the put-down / re-racking at the end are not reps).
    partial: ROM < partial_fraction * median ROM of the set's reps (so far).
-6. Live readiness: a deadlift rep is ready once its lowering has ended (velocity back to >= 0) `settle_s` ago
+7. Live readiness: a deadlift rep is ready once its lowering has ended (velocity back to >= 0) `settle_s` ago
    and the bar is back on the floor (or the next rise began); an RDL rep once its concentric ended `settle_s`
    ago with the bar back near the height it was lowered from (or lowered again: a pause on the way up is not its
    end). With final=True (end of the recording) every rep found so far is ready.
@@ -34,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from barpath.analysis.metrics import G
 from barpath.analysis.signal import crossing_time, interp_gaps, local_poly, running_median
 from barpath.analysis.turns import Turn
 
@@ -53,6 +57,14 @@ class SegmentConfig:
     deriv_sigma_s: float = 0.04  # kernel for velocity from position when no velocity is given
     onset_speed: float = 0.03  # m/s: phase boundaries are extrapolated from where |v| crosses this ...
     onset_fraction: float = 0.08  # ... or this fraction of the phase's peak speed, whichever is larger
+    # A fall whose peak speed reaches this fraction of a free fall's from its height was let go (a drop: no lowering
+    # to judge). Smoothed, a free fall's peak reads ~0.75 of it (the impact's reversal inside the kernel); a lowering
+    # in 0.6 s, fast for a touch-and-go, ~0.5.
+    drop_speed_fraction: float = 0.6
+    # A rise straight off the floor after a drop (no rest), lower than this fraction of the drop, is the plates
+    # bouncing (bumpers return 30-45 % of the impact speed: 10-20 % of the height), not a pull.
+    bounce_fraction: float = 0.3
+    bounce_rest_s: float = 0.15  # "straight": the rise begins within this of the fall's end
     stall_m: float = 0.03  # a phase boundary leaving more of its leg's travel than this outside it (and more than
     stall_fraction: float = 0.15  # this fraction of the leg) was a sticking point, not the phase's end (_walk_leg)
     # The bar's height when its plates stand on the floor (the plate's radius: lift-frame heights are above the
@@ -74,6 +86,7 @@ class Phases:
     high_index: int  # turning point at the top of the rep
     range_estimate: float  # vertical ROM from the running median (m), used for the partial flag
     partial: bool = False
+    dropped: bool = False  # deadlift: the bar was let go at the top, its eccentric phase is the fall
     ready: bool = False
     turns: dict[str, Turn] = field(default_factory=dict)  # per boundary name: room for turns.refine_turn
 
@@ -290,7 +303,18 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         slacks.append(sp)
         peaks.append(pk)
 
-    rises = [m for m, leg in enumerate(legs) if leg[2] > 0]
+    # drops (a free fall from the top) and the bounces after them
+    drop = {m for m, (i0, i1, sign, k) in enumerate(legs)
+            if sign < 0 and -vv[k] >= cfg.drop_speed_fraction * np.sqrt(2.0 * G * max(ym[i0] - ym[i1], 0.0))}
+
+    def bounce(m: int) -> bool:
+        i0, i1 = legs[m][:2]
+        if m - 1 not in drop or ym[i1] - ym[i0] > cfg.bounce_fraction * (ym[legs[m - 1][0]] - ym[i0]):
+            return False
+        start, end = bounds[m][0], bounds[m - 1][1]
+        return start is None or end is None or start - end <= cfg.bounce_rest_s
+
+    rises = [m for m, leg in enumerate(legs) if leg[2] > 0 and not bounce(m)]
     if not rises:
         seg.lift = "rdl" if floor is None else None
         return seg
@@ -338,8 +362,10 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         cs, ce = bounds[m]
         if cs is None and ce is None:
             continue
+        dropped = False
         if lift == "deadlift":
             fall = m + 1 if m + 1 < len(legs) else None
+            dropped = fall in drop
             es, ee = bounds[fall] if fall is not None else (None, None)
             low_after = legs[fall][1] if fall is not None else None
             ready = final or (
@@ -362,7 +388,7 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
             turns = {f"concentric_{k}": x for k, x in turns_of(m).items()}
             if 0 <= fall < len(legs):
                 turns |= {f"eccentric_{k}": x for k, x in turns_of(fall).items()}
-        reps.append(Phases(cs, ce, es, ee, i0, i1, rom, ready=bool(ready), turns=turns))
+        reps.append(Phases(cs, ce, es, ee, i0, i1, rom, dropped=dropped, ready=bool(ready), turns=turns))
     if reps:
         whole = [r for r in reps if not (seen_moving and r.low_index == tp[0][0])] or reps
         whole_ids = {id(r) for r in whole}

@@ -88,6 +88,39 @@ def test_no_ghost_reps():
     assert analyze_set(t, bar)["set"]["reps"] == 0
 
 
+@pytest.mark.parametrize("restitution", [0.3, 0.5])
+def test_dropped_reps_and_bounces(restitution):
+    # Reps 1 and 2 let go at the top (free fall, bumper bounces up to 25 % of the height: more than a significant
+    # move at 0.5), rep 3 lowered in 0.6 s, fast; bar heights from the synthetic motion at 60 fps, tracker noise.
+    from barpath.synth.motion import RepSpec, SetMotion, SetSpec
+    reps = [RepSpec(mcv=0.6, drop=True, restitution=restitution), RepSpec(mcv=0.55, drop=True, restitution=restitution),
+            RepSpec(mcv=0.5, eccentric_s=0.6), RepSpec(mcv=0.5)]
+    m = SetMotion(SetSpec("deadlift", reps), seed=1)
+    t = np.arange(0.0, m.duration_s, 1 / 60)
+    y = m.sample(t)["bar_center"][:, 1]
+    yn = y + np.random.default_rng(0).normal(0, 0.0025, len(t))
+    for v in (None, np.gradient(y, t)):
+        seg = segment(t, yn, v, SegmentConfig(resting_height_m=m.barbell.rest_height))
+        assert seg.lift == "deadlift"
+        assert [r.dropped for r in seg.reps] == [True, True, False, False]
+        for r, truth in zip(seg.reps, m.reps):
+            assert r.eccentric_end == pytest.approx(truth["eccentric"][1], abs=0.1)  # a drop's: the impact
+            assert not r.partial
+    # the lifter stands while the bar falls: no lowering to judge (not knees_first), nor is its gap a fault
+    s = m.sample(t)
+    joints = {j: s[f"left_{j}"] for j in ("hip", "knee", "ankle", "shoulder")}
+    res = analyze_set(t, s["bar_center"], **joints)
+    assert [r["eccentric_duration"] < 0.5 for r in res["reps"]] == [True, True, False, False]
+    assert [r["hips_first"] for r in res["reps"]] == [None, None, True, True]
+    assert all(r["faults"] == [] for r in res["reps"])
+    assert res["set"]["dropped_reps"] == [1, 2]
+    assert res["set"]["mean_eccentric_duration"] > 0.5  # the lowerings' tempo, not the falls'
+    # taken for lowerings, the falls read as knees-first descents
+    res = analyze_set(t, s["bar_center"], **joints,
+                      seg_cfg=SegmentConfig(resting_height_m=m.barbell.rest_height, drop_speed_fraction=9.0))
+    assert "knees_first" in res["reps"][0]["faults"]
+
+
 def test_touch_and_go_and_partial():
     segs = [(1.5, 0), (0.9, 0.5), (0.3, 0), (0.8, -0.5), (0.85, 0.5), (0.3, 0), (0.8, -0.5),
             (1.0, 0.3), (0.5, 0), (0.8, -0.3), (0.0001, 0), (1.0, 0.5), (0.5, 0), (1.2, -0.5), (1.0, 0)]

@@ -70,8 +70,11 @@ def summary_text(doc: dict) -> str:
                  f"velocity loss {_f(st.get('velocity_loss_pct'), '.0f')} %")
     lines.append(" rep   MCV   peak   MPV   ROM   VL%  conc  ecc   bar-body hip-back knee-fwd  faults")
     lines.append("       m/s   m/s    m/s   cm          s     s    cm       cm       cm")
+    dropped = set(st.get("dropped_reps") or ())
     for r in reps:
         faults = ", ".join(r.get("faults") or []) + (" (partial)" if r.get("partial") else "")
+        if r["index"] in dropped:
+            faults = ", ".join(x for x in (faults, "dropped: lowering not checked") if x)
         lines.append(
             f"{r['index']:>4} {_f(r['mean_concentric_velocity'], '5.2f')} {_f(r['peak_concentric_velocity'], '5.2f')}"
             f"  {_f(r['mean_propulsive_velocity'], '5.2f')} {_f(r['range_of_motion'], '5.1f', 100)}"

@@ -23,3 +23,9 @@ def test_a_rep_is_ok_only_when_its_hinge_was_checked():
     assert unchecked.endswith("hinge not checked")
     faulty = summary_text(_doc({"hips_first": False, "faults": ["knees_first"]})).splitlines()[-1]
     assert faulty.endswith("knees_first")
+
+
+def test_a_dropped_rep_is_named():
+    doc = _doc({"hips_first": None, "hip_back_travel": None, "knee_forward_travel": None, "eccentric_duration": 0.33})
+    doc["set"]["dropped_reps"] = [1]
+    assert summary_text(doc).splitlines()[-1].endswith("dropped: lowering not checked")

@@ -32,7 +32,8 @@ from barpath.ui.widgets.status_line import StatusLine
 from barpath.ui.widgets.velocity_trace import VelocityTrace
 
 VL_LIMITS = (10.0, 15.0, 20.0, 25.0, 30.0, 40.0)
-MOVING_MS = 0.15  # |bar vy| above this after the last rep = the next rep is under way
+MOVING_MS = 0.15  # |bar vy| above this after the last rep = the next rep is under way ...
+MOVING_RECENT_S = 1.0  # ... within this long of now (a dropped bar's bounces after the rep are over in ~0.5 s)
 
 
 @dataclass
@@ -294,9 +295,10 @@ class BarpathApp(App):
         vl_lvl = vl_level(rep_vl, self.vl_limit, s.vl_warn_fraction) if rep_vl is not None else "-none"
         self.w_vl.show("–" if rep_vl is None else f"{rep_vl:.0f}", vl_lvl,
                                               f"limit {self.vl_limit:.0f} %")
-        self.w_cue.show_rep(last)
+        dropped = set((st.summary or {}).get("dropped_reps") or ())
+        self.w_cue.show_rep(last, bool(last) and last.get("index") in dropped)
         self.w_banner.show_loss(None if st.finished else st.vl_pct, self.vl_limit)
-        self.w_table.set_reps(st.reps, self.vl_limit, s.vl_warn_fraction)
+        self.w_table.set_reps(st.reps, self.vl_limit, s.vl_warn_fraction, dropped)
         self.w_summary.show((st.finished, st.load_kg) if st.finished else None,
                                         [h for h in self.history if h[0].set_index != st.index])
         self._show_header()
@@ -338,7 +340,8 @@ class BarpathApp(App):
         if spans:
             last0, last1 = spans[-1]
             tail = st.window(last1 + 1e-9, t_now)
-            moving = any(p.bar_vy is not None and abs(p.bar_vy) > MOVING_MS for p in tail)
+            moving = not st.finished and any(p.bar_vy is not None and abs(p.bar_vy) > MOVING_MS
+                                             for p in tail if p.t >= t_now - MOVING_RECENT_S)
             if moving:
                 cur = tail
                 upto = len(spans)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from textual.widgets import DataTable, Digits
 
-from barpath.events import RepFinished, SetFinished, SetStarted
+from barpath.events import RepFinished, SetFinished, SetStarted, TrackBatch, TrackPoint
 from barpath.ui import Settings, create_app
 from barpath.ui.driver import ScriptedDriver, truth_script
 from barpath.ui.widgets.banner import VLBanner
@@ -291,3 +293,35 @@ def test_a_rep_whose_hinge_was_not_measured_is_not_called_good():
         unmeasured = {**rep, missing: None}
         assert cue_for(unmeasured) == (UNCHECKED, False)
         assert str(fault_text(unmeasured)) == "–"
+
+
+def test_a_dropped_rep_says_so_unless_it_has_a_fault():
+    from barpath.ui.widgets.cue import DROPPED, cue_for
+    from barpath.ui.widgets.rep_table import fault_text
+
+    rep = {**rep_dict(1, 0.0, 0.5), "hips_first": None}
+    assert cue_for(rep, dropped=True) == (DROPPED, False) and str(fault_text(rep, dropped=True)) == "↓ dropped"
+    partial = {**rep, "partial": True}
+    assert cue_for(partial, dropped=True)[1] and "partial" in str(fault_text(partial, dropped=True))
+
+
+async def test_a_dropped_bars_bounces_are_not_the_next_rep():
+    # after rep 1 the bar bounces (|vy| up to 1 m/s for half a second), then rests: the trace shows rep 1 again,
+    # and once the set is over it never says a rep is under way
+    script = make_script(mcvs=(0.6,), end=False)
+    t0 = max(t for t, _ in script) + 0.1
+    frame = 10_000
+    pts = []
+    for i in range(90):
+        t = t0 + i / 30
+        vy = math.sin(40 * t) if i < 15 else 0.0
+        pts.append(TrackPoint(t=round(t, 4), frame=frame + i, bar=(0.0, 0.225), hip=(-0.25, 0.75), knee=(0.02, 0.45),
+                              bar_vy=vy))
+    bounce, rest = TrackBatch(1, tuple(pts[:15])), TrackBatch(1, tuple(pts[15:]))
+    ev = SetFinished(1, (), {}, None, "idle")
+    for tail, title in (([(t0, bounce)], "under way"), ([(t0, bounce), (t0 + 3, rest)], "rep 1"),
+                        ([(t0, bounce), (t0 + 0.5, ev)], "rep 1")):
+        app, d = make_app(script + tail)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot, d)
+            assert app.w_trace.border_title.endswith(title)

@@ -16,10 +16,12 @@ CUES: dict[str, str] = {
 }
 GOOD = "Good rep"
 UNCHECKED = "Hinge not checked"  # velocity is known, but the hips/knees or the bar gap could not be measured
+DROPPED = "Dropped: lowering not checked"  # the bar let go at the top
 
 
-def cue_for(rep: dict | None) -> tuple[str, bool]:
-    """(cue, is_fault) for a rep dict; ("", False) when there is no rep yet."""
+def cue_for(rep: dict | None, dropped: bool = False) -> tuple[str, bool]:
+    """(cue, is_fault) for a rep dict; ("", False) when there is no rep yet. dropped: the bar was let go at the top
+    (the set summary's dropped_reps)."""
     if not rep:
         return "", False
     faults = list(rep.get("faults") or [])
@@ -30,14 +32,16 @@ def cue_for(rep: dict | None) -> tuple[str, bool]:
             return text, True
     if faults:  # a fault this UI has no words for: say its name
         return faults[0].replace("_", " ").capitalize(), True
+    if dropped:
+        return DROPPED, False
     return (GOOD if hinge_checked(rep) else UNCHECKED), False
 
 
 class CueBar(Static):
     """Shows the cue big and bold: amber for a fault, green for a good rep."""
 
-    def show_rep(self, rep: dict | None) -> None:
-        text, fault = cue_for(rep)
+    def show_rep(self, rep: dict | None, dropped: bool = False) -> None:
+        text, fault = cue_for(rep, dropped)
         self.update(text)
         self.set_class(fault, "-fault")
         self.set_class(text == GOOD, "-good")

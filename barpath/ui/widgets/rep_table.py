@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -29,11 +31,14 @@ def fmt_cm(v: float | None) -> str:
     return "–" if v is None else f"{100.0 * v:.0f}"
 
 
-def fault_text(rep: dict) -> Text:
+def fault_text(rep: dict, dropped: bool = False) -> Text:
+    """dropped: the bar was let go at the top (the set summary's dropped_reps): no lowering to judge."""
     faults = list(rep.get("faults") or [])
     if rep.get("partial") and "partial" not in faults:
         faults.insert(0, "partial")
     if not faults:
+        if dropped:
+            return Text("↓ dropped")
         # ✓ only when the hinge was measured; otherwise say nothing rather than pass it
         return Text("✓", style="#66bb6a") if hinge_checked(rep) else Text("–")
     t = Text()
@@ -69,7 +74,8 @@ class RepTable(DataTable):
         self.clear(columns=True)
         self._add_columns()
 
-    def set_reps(self, reps: list[dict], limit_pct: float, warn_fraction: float) -> None:
+    def set_reps(self, reps: list[dict], limit_pct: float, warn_fraction: float, dropped: Collection[int] = ()) -> None:
+        """dropped: the indices of the reps let go at the top."""
         self.clear()
         best = max((r["mean_concentric_velocity"] for r in reps if r.get("mean_concentric_velocity") is not None),
                    default=None)
@@ -91,7 +97,7 @@ class RepTable(DataTable):
                 "gap": Text(fmt_cm(r.get("max_bar_to_body")), justify="right"),
                 "hip": Text(fmt_cm(r.get("hip_back_travel")), justify="right"),
                 "knee": Text(fmt_cm(r.get("knee_forward_travel")), justify="right"),
-                "faults": fault_text(r),
+                "faults": fault_text(r, r.get("index") in dropped),
             }
             self.add_row(*(cells[key] for _, key in COLUMNS if not self.compact or key in COMPACT), key=idx)
         if reps:

@@ -31,14 +31,18 @@ def summary_text(ev: SetFinished, load_kg: float | None,
     vl = s.get("velocity_loss_pct")
     t.append(f"  ·  VL {'–' if vl is None else f'{vl:.0f} %'}")
     faults = s.get("faults") or {}
+    dropped = list(s.get("dropped_reps") or ())
+    judged = [r for r in ev.reps if r.get("index") not in dropped]  # (a dropped bar's fall is no lowering)
     if faults:
         t.append("  ·  ")
         t.append(", ".join(f"{FAULT_WORDS.get(k, k.replace('_', ' '))} (rep {', '.join(map(str, v))})"
                            for k, v in faults.items()), style="#ffb300")
-    elif ev.reps and all(hinge_checked(r) for r in ev.reps):
+    elif judged and all(hinge_checked(r) for r in judged):
         t.append("  ·  no faults", style="#66bb6a")
-    elif ev.reps:
-        t.append(f"  ·  hinge not checked on {sum(not hinge_checked(r) for r in ev.reps)} of {len(ev.reps)} reps")
+    elif judged:
+        t.append(f"  ·  hinge not checked on {sum(not hinge_checked(r) for r in judged)} of {len(judged)} reps")
+    if dropped:
+        t.append(f"  ·  dropped (rep {', '.join(map(str, dropped))})")
     reason = REASONS.get(ev.reason, ev.reason)
     if reason:
         t.append(f"  ·  {reason}")

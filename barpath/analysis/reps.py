@@ -303,9 +303,22 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         slacks.append(sp)
         peaks.append(pk)
 
-    # drops (a free fall from the top) and the bounces after them
+    # drops (a free fall from the top) and the bounces after them. A fall's speed only where the bar was tracked, a
+    # kernel's sigma clear of any gap: across one it is the gap filling's (3 m/s where the plate left the image's
+    # bottom edge each rep: deadlift_near)
+    solid = np.isfinite(y)
+    t_gap = t[~solid]
+    if len(t_gap):
+        j = np.searchsorted(t_gap, t)
+        near = np.minimum(np.abs(t - t_gap[np.maximum(j - 1, 0)]), np.abs(t_gap[np.minimum(j, len(t_gap) - 1)] - t))
+        solid &= near > cfg.deriv_sigma_s
+
+    def fall_speed(i0: int, i1: int) -> float:
+        v_s = np.where(solid[i0:i1 + 1], -vv[i0:i1 + 1], np.nan)
+        return float(np.nanmax(v_s)) if np.isfinite(v_s).any() else 0.0
+
     drop = {m for m, (i0, i1, sign, k) in enumerate(legs)
-            if sign < 0 and -vv[k] >= cfg.drop_speed_fraction * np.sqrt(2.0 * G * max(ym[i0] - ym[i1], 0.0))}
+            if sign < 0 and fall_speed(i0, i1) >= cfg.drop_speed_fraction * np.sqrt(2.0 * G * max(ym[i0] - ym[i1], 0.0))}
 
     def bounce(m: int) -> bool:
         i0, i1 = legs[m][:2]

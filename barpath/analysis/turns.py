@@ -23,7 +23,7 @@ the motion: an onset extrapolated from a threshold crossing is late when the vel
 (Turn.slack), and then only when the data show the kink clearly (the fit beats the coarse boundary by more than
 outward_k^2 noise variances; beyond the slack, up to the kernel's reach, by more than outward_far_k^2). Elsewhere
 the kernel can only have put the coarse boundary outward, so a fit that moves it further out is noise or a drifting
-hold.
+hold: then the fit's best kink inside the coarse boundary is taken, if it has one there.
 """
 
 from __future__ import annotations
@@ -125,12 +125,9 @@ def refine_turn(t, y, turn: Turn, cfg: TurnConfig = TurnConfig()) -> TurnFit | N
         if len(cand) < 3:
             return fit
         rss = _fit(sm, dy, cand)
-        i = int(np.argmin(rss))
-        if i == 0 or i == len(cand) - 1:
+        ci = _vertex(cand, rss, step, 0)
+        if ci is None:
             return None  # best at an end of the range: no clear kink (too few samples or no rest reached)
-        r0, r1, r2 = rss[i - 1:i + 2]
-        den = r0 - 2.0 * r1 + r2
-        ci = cand[i] + (0.5 * step * (r0 - r2) / den if den > 0 else 0.0)  # vertex of the parabola through 3
         # smoothing only ever moves a rest boundary outward (the smoothed velocity leaves 0 before the bar does),
         # by at most the kernel's reach; outward beyond the coarse boundary only by its slack, for a clear kink
         outward = 0.0
@@ -141,11 +138,30 @@ def refine_turn(t, y, turn: Turn, cfg: TurnConfig = TurnConfig()) -> TurnFit | N
                 outward = turn.reach
             elif gain > cfg.outward_k ** 2:
                 outward = min(turn.slack, turn.reach)
+        if ci < -outward:
+            # not clear enough to go out there: the best kink inside the coarse boundary, if there is one (a noise
+            # dip in the rest drew the best fit 0.08 s out, where the pull's own kink lay 0.03 s in)
+            ci = _vertex(cand, rss, step, int(np.searchsorted(cand, 0.0)))
+            if ci is None:
+                return None
         if not -outward <= ci <= turn.reach:
             return None  # noise (or a drifting hold), not the kink
         c = float(ci)
         fit = TurnFit(float(turn.t + turn.direction * c), y_c)
     return fit
+
+
+def _vertex(cand: np.ndarray, rss: np.ndarray, step: float, lo: int) -> float | None:
+    """The least-RSS candidate from index lo on, refined to the vertex of the parabola through it and its
+    neighbours; None when it is at an end of that range (no minimum inside)."""
+    if len(cand) - lo < 3:
+        return None
+    i = lo + int(np.argmin(rss[lo:]))
+    if i == lo or i == len(cand) - 1:
+        return None
+    r0, r1, r2 = rss[i - 1:i + 2]
+    den = r0 - 2.0 * r1 + r2
+    return float(cand[i] + (0.5 * step * (r0 - r2) / den if den > 0 else 0.0))
 
 
 def _fit(s: np.ndarray, dy: np.ndarray, cand: np.ndarray) -> np.ndarray:

@@ -24,7 +24,9 @@ def _bar(y, rng, noise):
 def test_fast_pull_phases_and_mcv_without_velocity():
     # white noise 1-2 mm; the old fixed-kernel boundaries were 0.03-0.06 s outside on every rest boundary and
     # every MCV ~0.1 m/s low. The fit falls back to the coarse boundary where it finds no clear kink, so the
-    # tolerances are on the median over 3 rates x 3 reps, not on every rep.
+    # tolerances are on the median over 3 rates x 3 reps, and loose per rep: a best fit drawn out into the rest by
+    # noise, where no outward move is allowed, had left one start at the coarse boundary, 0.062 s early (MCV 0.139
+    # low); the best kink inside it is taken now (0.034 s, 0.033).
     phase, mcv = [], []
     for fps, noise in [(30, 0.001), (60, 0.002), (90, 0.002)]:
         t, y, _, moves = timeline(FAST, fps=fps)
@@ -40,6 +42,7 @@ def test_fast_pull_phases_and_mcv_without_velocity():
     assert np.median(np.abs(phase)) <= 0.015
     assert np.median(np.abs(mcv)) <= 0.05
     assert np.mean(mcv) >= -0.06  # the old bias was -0.11
+    assert np.max(np.abs(phase)) <= 0.05 and np.max(np.abs(mcv)) <= 0.07
 
 
 def test_fast_pull_at_30_fps_refines_its_stop():

@@ -317,8 +317,9 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
         v_s = np.where(solid[i0:i1 + 1], -vv[i0:i1 + 1], np.nan)
         return float(np.nanmax(v_s)) if np.isfinite(v_s).any() else 0.0
 
-    drop = {m for m, (i0, i1, sign, k) in enumerate(legs)
-            if sign < 0 and fall_speed(i0, i1) >= cfg.drop_speed_fraction * np.sqrt(2.0 * G * max(ym[i0] - ym[i1], 0.0))}
+    # free fall from a height h reaches sqrt(2 g h)
+    drop = {m for m, (i0, i1, sign, _) in enumerate(legs) if sign < 0
+            and fall_speed(i0, i1) >= cfg.drop_speed_fraction * np.sqrt(2.0 * G * max(ym[i0] - ym[i1], 0.0))}
 
     def bounce(m: int) -> bool:
         i0, i1 = legs[m][:2]

@@ -6,7 +6,8 @@ hangs from the shoulders on straight arms and is pushed just in front of the leg
 (plus a small style gap; `bar_drift` adds 8-15 cm). For every schedule a table p -> bar height is precomputed,
 and the bar's HEIGHT is what the timeline prescribes (smooth, bell-shaped velocity profiles; exact zeros in
 pauses); the body follows through p(height). Walking, standing and the set-up (bending to grip) use the same
-body model (legs by 2-link IK when the feet move).
+body model (legs by 2-link IK when the feet move). A dropped rep's bar falls freely and bounces (DropSeg) while the
+lifter stands.
 """
 
 from __future__ import annotations
@@ -385,7 +386,7 @@ class DropSeg(_Seg):
 
     def __init__(self, t0, lifter, angles, x0: float, y0: float, bar_floor, restitution: float, settle_s: float):
         self.lifter, self.angles = lifter, tuple(float(a) for a in angles)
-        self.x0, self.y0, self.bar_floor, self.e = float(x0), float(y0), np.asarray(bar_floor, float), restitution
+        self.x0, self.y0, self.bar_floor = float(x0), float(y0), np.asarray(bar_floor, float)
         t_fall = float(np.sqrt(2.0 * (self.y0 - self.bar_floor[1]) / G))
         self.impact = t0 + t_fall
         # bounce k: leaves the floor at self.bounces[k][0] with speed self.bounces[k][1]
@@ -394,8 +395,7 @@ class DropSeg(_Seg):
             self.bounces.append((tb, v))
             tb += 2.0 * v / G
             v *= restitution
-        self.rest = tb
-        super().__init__(t0, tb + settle_s)
+        super().__init__(t0, tb + settle_s)  # (settled: the last bounce landed at tb)
         _, _, sh = chain_from_angles(lifter, 0.0, *self.angles)
         self.phi0 = float(np.arcsin(np.clip((self.x0 - sh[0]) / lifter.arm_p(lifter.grip_half_width_m), -1, 1)))
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from barpath.analysis.setsummary import summarize_set
 from barpath.events import (
     Event, RepFinished, SetFinished, SetStarted, SourceEnded, Status, TrackBatch, TrackPoint,
 )
@@ -160,19 +161,6 @@ def _flatten(script: Iterable[tuple[float, object]]) -> list[_Item]:
         else:
             items.append(_Item(float(t), ev))
     return items
-
-
-def _summary(reps: Sequence[dict], lift: str | None) -> dict:
-    mcvs = [r["mean_concentric_velocity"] for r in reps if r.get("mean_concentric_velocity") is not None]
-    best = max(mcvs) if mcvs else None
-    last = mcvs[-1] if mcvs else None
-    faults: dict[str, list[int]] = {}
-    for r in reps:
-        for f in r.get("faults") or []:
-            faults.setdefault(f, []).append(r["index"])
-    return {"lift": lift, "reps": len(reps), "best_mcv": best, "last_mcv": last,
-            "velocity_loss_pct": (100.0 * (best - last) / best) if best else None,
-            "partial_reps": [r["index"] for r in reps if r.get("partial")], "faults": faults}
 
 
 class ScriptedDriver(Driver):
@@ -366,7 +354,7 @@ class ScriptedDriver(Driver):
             if self._cur_set <= 0:  # between sets: nothing to end
                 return
             idx = self._cur_set
-            self.emit(SetFinished(idx, tuple(self._cur_reps), _summary(self._cur_reps, self._lift), None, "key"))
+            self.emit(SetFinished(idx, tuple(self._cur_reps), summarize_set(self._cur_reps, self._lift), None, "key"))
             # skip the rest of this set in the script (up to the next SetStarted)
             j = self._pos
             while j < len(self._items) and not isinstance(self._items[j].event, SetStarted):
@@ -521,12 +509,12 @@ def truth_script(truth: str | Path | dict, *, sets: int = 1, set_gap_s: float = 
             flush(t)
             rep = {k: v for k, v in reps[rep_i].items() if k != "style"}
             set_reps.append(rep)
-            one.append((t, RepFinished(1, rep, _summary(set_reps, lift))))
+            one.append((t, RepFinished(1, rep, summarize_set(set_reps, lift))))
             rep_i += 1
         if started and not finished and t >= set_end and rep_i >= len(reps):
             flush(t)
             finished = True
-            one.append((t, SetFinished(1, tuple(set_reps), _summary(set_reps, lift), None, "idle")))
+            one.append((t, SetFinished(1, tuple(set_reps), summarize_set(set_reps, lift), None, "idle")))
         if t >= next_status:
             flush(t)
             one.append((t, status(t, emitted_frames, dropped_so_far, rep_i > 0)))
@@ -536,9 +524,9 @@ def truth_script(truth: str | Path | dict, *, sets: int = 1, set_gap_s: float = 
         while rep_i < len(reps):
             rep = {k: v for k, v in reps[rep_i].items() if k != "style"}
             set_reps.append(rep)
-            one.append((t_end, RepFinished(1, rep, _summary(set_reps, lift))))
+            one.append((t_end, RepFinished(1, rep, summarize_set(set_reps, lift))))
             rep_i += 1
-        one.append((t_end, SetFinished(1, tuple(set_reps), _summary(set_reps, lift), None, "end_of_recording")))
+        one.append((t_end, SetFinished(1, tuple(set_reps), summarize_set(set_reps, lift), None, "end_of_recording")))
     one.append((t_end, status(t_end, emitted_frames, dropped_total, bool(reps))))
 
     out: list[tuple[float, object]] = []

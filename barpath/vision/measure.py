@@ -111,7 +111,8 @@ class FrameMeasurer:
         self.noise.update(depth_m, t_s)
         if intrinsics is not None:
             self.noise_nominal = float(depth_sigma(1.0, intrinsics.fx, self.baseline_m))
-            self.plate.noise_scale = self._noise_ratio() or 1.0  # the plate's depth bands widen with it
+        noisy = self._noise_ratio()
+        self.plate.noise_scale = noisy or 1.0  # the plate's depth bands widen with it
         if self.floor is None or (self.floor_t is not None and t_s - self.floor_t > self.floor_refit_s):
             fl = estimate_floor(depth_m, intrinsics)
             if fl is not None:
@@ -139,7 +140,7 @@ class FrameMeasurer:
         due = self._body_t is None or t_s - self._body_t >= 0.75 * self.body_period_s or t_s < self._body_t
         if self.body is not None and self.floor is not None and due and self._plate_run >= PLATE_RUN_FOR_BODY:
             self._body_t = t_s
-            noise = (self.noise.coef, self.noise_nominal) if self._noise_ratio() else None
+            noise = (self.noise.coef, self.noise_nominal) if noisy else None
             bf = self.body.estimate(depth_m, intrinsics, fit, self.floor, t_s=t_s, noise=noise)
             out.body_fit = bf
             # the bar off the floor (its plate's centre a radius + 5 cm up): lifting, not setting up or standing by

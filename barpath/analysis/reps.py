@@ -248,6 +248,39 @@ def _walk_leg(v: np.ndarray, t: np.ndarray, ym: np.ndarray, leg: tuple[int, int,
     return (a, b), (sa, sb), (ka, kb)
 
 
+def landing_time(t: np.ndarray, y: np.ndarray, solid: np.ndarray, i_top: int, i_low: int,
+                 floor: float | None, fallback: float | None) -> float | None:
+    """When a bar let go at the top lands: y = a + b τ − g τ²/2 fitted (g known) to the fall's tracked samples,
+    solved for the floor's height (else the fall's low). The bar leaves the image, is gated out or blurs around
+    the impact (3 m/s) and the smoothed track rounds the impact over its kernel; the fall itself is a parabola.
+    Samples between 25 % and 90 % of the drop's height (clear of both corners); `fallback` when too few."""
+    i_top, i_low = int(i_top), int(i_low)
+    seg_y = y[i_top:i_low + 1]
+    if not np.isfinite(seg_y).any():
+        return fallback
+    top = float(np.nanmax(seg_y))
+    land = floor if floor is not None else float(np.nanmin(seg_y))
+    h = top - land
+    use = np.zeros(len(t), bool)
+    use[i_top:i_low + 1] = True
+    with np.errstate(invalid="ignore"):
+        use &= solid & (y >= land + 0.25 * h) & (y <= land + 0.9 * h)
+    k = np.flatnonzero(use)
+    if len(k) < 3 or h <= 0.0 or t[k[-1]] - t[k[0]] < 0.05:
+        return fallback
+    t0 = float(t[k].mean())
+    tau = t[k] - t0
+    # y + g τ²/2 = a + b τ (linear least squares in a, b)
+    b, a = np.polyfit(tau, y[k] + 0.5 * G * tau * tau, 1)
+    disc = b * b + 2.0 * G * (a - land)
+    if disc < 0.0:
+        return fallback
+    t_land = t0 + (b + np.sqrt(disc)) / G  # the later root: coming down
+    if t_land < t[k[-1]] or (fallback is not None and t_land > fallback + 0.5):
+        return fallback
+    return float(t_land)
+
+
 def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = True) -> Segmentation:
     """Segment a recording (or the part seen so far) into reps. t (N,) s; y (N,) bar height in the lift frame
     (m, NaN where untracked); v (N,) vertical velocity (m/s) or None."""
@@ -381,6 +414,8 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
             fall = m + 1 if m + 1 < len(legs) else None
             dropped = fall in drop
             es, ee = bounds[fall] if fall is not None else (None, None)
+            if dropped:
+                ee = landing_time(t, y, solid, legs[fall][0], legs[fall][1], floor, ee)
             low_after = legs[fall][1] if fall is not None else None
             ready = final or (
                 ce is not None and ee is not None and t_last - ee >= cfg.settle_s
@@ -402,6 +437,8 @@ def segment(t, y, v=None, cfg: SegmentConfig = SegmentConfig(), final: bool = Tr
             turns = {f"concentric_{k}": x for k, x in turns_of(m).items()}
             if 0 <= fall < len(legs):
                 turns |= {f"eccentric_{k}": x for k, x in turns_of(fall).items()}
+            if dropped:
+                turns.pop("eccentric_end", None)  # the landing, from the free fall: no rest-to-motion kink to fit
         reps.append(Phases(cs, ce, es, ee, i0, i1, rom, dropped=dropped, ready=bool(ready), turns=turns))
     if reps:
         whole = [r for r in reps if not (seen_moving and r.low_index == tp[0][0])] or reps

@@ -128,6 +128,23 @@ def test_dropped_reps_and_bounces(restitution):
     assert "knees_first" in res["reps"][0]["faults"]
 
 
+def test_drop_landing_through_a_tracking_gap():
+    # At 30 fps the plate is lost at the impact (3 m/s: gated out, blurred) and found again on the bounce: the
+    # landing is where the free fall seen before it meets the floor, not where the bar settles after the bounce
+    from barpath.synth.motion import RepSpec, SetMotion, SetSpec
+    m = SetMotion(SetSpec("deadlift", [RepSpec(mcv=0.6, drop=True, restitution=0.4), RepSpec(mcv=0.5, drop=True),
+                                       RepSpec(mcv=0.5)]), seed=2)
+    t = np.arange(0.0, m.duration_s, 1 / 30)
+    y = m.sample(t)["bar_center"][:, 1] + np.random.default_rng(1).normal(0, 0.002, len(t))
+    for truth in m.reps[:2]:
+        y[(t > truth["eccentric"][1] - 0.01) & (t < truth["eccentric"][1] + 0.13)] = np.nan
+    seg = segment(t, y, None, SegmentConfig(resting_height_m=m.barbell.rest_height))
+    assert [r.dropped for r in seg.reps] == [True, True, False]
+    for r, truth in zip(seg.reps[:2], m.reps):
+        assert r.eccentric_end == pytest.approx(truth["eccentric"][1], abs=0.03)
+        assert r.eccentric_start == pytest.approx(truth["eccentric"][0], abs=0.1)
+
+
 def test_touch_and_go_and_partial():
     segs = [(1.5, 0), (0.9, 0.5), (0.3, 0), (0.8, -0.5), (0.85, 0.5), (0.3, 0), (0.8, -0.5),
             (1.0, 0.3), (0.5, 0), (0.8, -0.3), (0.0001, 0), (1.0, 0.5), (0.5, 0), (1.2, -0.5), (1.0, 0)]

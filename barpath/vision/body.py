@@ -402,6 +402,16 @@ class BodyEstimator:
         low, and decimation lowers it further); until measured, the learnt stature (None until learnt)."""
         return self.tops_3d.p95() if self.leg_measured else self.stature
 
+    def reanchor(self) -> None:
+        """The plate jumped (PlateDetector.jumped: found out of reach of its last fit, another plate or the first fit was
+        something else): what was learnt where the lifter stands is forgotten (the sagittal grid's origin under the
+        plate, the feet's place, the last pose); the lifter's stature and facing are kept. A false first plate 2.5 m up a
+        wall (2.4x the nominal depth noise) had put the grid's origin there for the whole recording: no body fitted."""
+        self.origin = None
+        self.ankle_f = None
+        self.shank_anchor = None
+        self._pose = None
+
     @property
     def top_stature(self) -> float:
         """The silhouette's top when standing (robust high percentile of the unclipped frames)."""

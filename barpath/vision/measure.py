@@ -87,6 +87,7 @@ class FrameMeasurer:
         self.plate_frames = 0
         self.edge_frames: dict[str, int] = {}
         self._edge: str | None = None
+        self._edge_run = 0  # frames lost since the last fit, counted at its edge
         # ... and of the body fits, those with the lifter cut by the image's top edge and the hip unmeasured (a camera
         # too close or too low: the trunk leaves the image at lockout, and with it the hip and the knee).
         self.body_frames = 0
@@ -127,9 +128,11 @@ class FrameMeasurer:
             out.flags.add("plate_search")
         if fit is not None:
             self._plate_run = 1 if self.plate.jumped else self._plate_run + 1
-            if self.plate.jumped:  # another plate: the plane learnt is the last one's
+            if self.plate.jumped:  # another plate: the plane learnt is the last one's, the body's place too
                 self.bar_plane.reset()
-        self._count_framing(fit, depth_m.shape)
+                if self.body is not None:
+                    self.body.reanchor()
+        self._count_framing(fit, depth_m.shape, fit is not None and self.plate.jumped)
         if fit is None:
             out.flags.add("no_plate")
             return out
@@ -158,14 +161,18 @@ class FrameMeasurer:
                         out.flags.add(f"no_{j}")
         return out
 
-    def _count_framing(self, fit: PlateFit | None, shape: tuple[int, int]) -> None:
+    def _count_framing(self, fit: PlateFit | None, shape: tuple[int, int], jumped: bool = False) -> None:
         if fit is not None:
+            if jumped and self._edge_run:  # what was lost at the edge was something else (or another plate), not the
+                self.edge_frames[self._edge] -= self._edge_run  # bar leaving the view: a false first plate up a wall
+            self._edge_run = 0
             self._edge = cut_edge(fit, shape[1], shape[0])
         elif self.plate_frames == 0:
             return
         self.plate_frames += 1
         if fit is None and self._edge is not None:  # a disc cut by the edge is still tracked: only losing it counts
             self.edge_frames[self._edge] = self.edge_frames.get(self._edge, 0) + 1
+            self._edge_run += 1
 
     def _count_body_framing(self, bf: BodyFit | None, intrinsics: Intrinsics | None = None,
                             lifted: bool = True) -> None:

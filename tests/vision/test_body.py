@@ -232,6 +232,33 @@ def test_a_knee_from_a_short_piece_of_leg_is_gated_by_the_pixel():
     assert np.max(np.abs(err)) < 0.07, np.max(np.abs(err))
 
 
+def test_the_body_reanchors_after_a_false_first_plate():
+    """The first plate fit was something else, 2.5 m up a wall and 1.5 m along it (2.4x the nominal depth noise): the sagittal
+    grid's origin, set under the first plate, kept the lifter out of it for the whole recording (no body fitted).
+    When the plate jumps (the measurer calls reanchor) it is set again under the real one."""
+    sc = SCENARIOS["deadlift"]
+    hips = {}
+    for reanchor in (False, True):
+        fm = FrameMeasurer(sc.plate_diameter_m or 0.45, sc.baseline_m)
+        n_hip, first = 0, True
+        for f in render_frames(sc, 0, only=set(range(0, int(4.0 * sc.fps), sc.fps // 10))):
+            if f.depth is None:
+                continue
+            depth = f.depth.astype(np.float32) * 0.001
+            if first:  # the first frame: the plate and floor found, then a false plate fed to the body
+                fm.measure(depth, sc.intrinsics, f.t)
+                fm.body = BodyEstimator()  # (as if the body had not been fitted on it: the fake comes first)
+                fake = replace(fm.plate.last, center=fm.plate.last.center + np.array([1.5, -2.5, 1.0]))
+                fm.body.estimate(depth, sc.intrinsics, fake, fm.floor, t_s=f.t)
+                if reanchor:
+                    fm.body.reanchor()
+                first = False
+                continue
+            n_hip += fm.measure(depth, sc.intrinsics, f.t).hip is not None
+        hips[reanchor] = n_hip
+    assert hips[False] == 0 and hips[True] >= 20, hips
+
+
 def test_robust_line_drops_an_off_axis_row():
     """The leg-axis fit: off = a + b s, with a hand's row 4 cm off the axis left out (golden numbers)."""
     from barpath.vision.body import BodyEstimator

@@ -149,12 +149,26 @@ def test_the_body_waits_after_the_plate_jumped():
     m = FrameMeasurer(body_rate_hz=0.0)
     m.plate = _ScriptedPlates(lambda t: frames.get(int(round(t * fps))))
     m.floor, m.floor_t, m.floor_refit_s = FloorFit(np.array([0.0, -1.0, 0.0]), 1.2, 0.5, 0.01, 1000), 0.0, 1e9
-    fitted = []
+    fitted, anchored = [], []
     m.body = SimpleNamespace(
-        estimate=lambda depth, intr, fit, floor, t_s, noise=None: fitted.append(int(round(t_s * fps))))
+        estimate=lambda depth, intr, fit, floor, t_s, noise=None: fitted.append(int(round(t_s * fps))),
+        reanchor=lambda: anchored.append(len(fitted)))
     for k in range(25):
         m.measure(np.zeros((4, 4), np.float32), None, k / fps)
     assert fitted == [2, 21, 22]
+    assert anchored == [1, 1]  # at each jump the body forgets where the lifter stood
+
+
+def test_a_plate_lost_at_an_edge_then_found_elsewhere_was_not_the_bar_leaving_view():
+    # A false first plate (up a wall, at the image's top edge), lost for 20 frames, then the plate found far from it
+    # (a jump): those frames are no framing fault; the real plate lost at the bottom edge afterwards still is.
+    m = FrameMeasurer()
+    for fit, jumped in [(_fit(320, 20), False)] + [(None, False)] * 20 + [(_fit(320, 300), True)] * 60:
+        m._count_framing(fit, (480, 640), jumped)
+    assert m.framing_note() == ""
+    for fit in [_fit(320, 440)] + [None] * 10:
+        m._count_framing(fit, (480, 640))
+    assert "bottom edge" in m.framing_note() and "top" not in m.framing_note()
 
 
 def test_resolution_note_when_the_legs_are_seen_too_coarsely():

@@ -17,8 +17,9 @@ Algorithm (all thresholds relative to the data, see SegmentConfig):
    (where a deadlift's bar rests, a plate radius above the ground). A rise "from the floor" starts within
    `floor_tol` of it.
 4. Drops: a fall whose peak speed nears a free fall's from its height (drop_speed_fraction) was let go at the top:
-   that rep is `dropped` (its eccentric phase is the fall, nothing to judge in it), and a low rise straight after
-   it (bounce_fraction of the drop, within bounce_rest_s) is the bumper plates bouncing: no rep, no floor pull.
+   that rep is `dropped` (its eccentric phase is the fall, nothing to judge in it; it ends at the landing, where the
+   free fall seen meets the floor: landing_time), and a low rise straight after it (bounce_fraction of the drop,
+   within bounce_rest_s) is the bumper plates bouncing: no rep, no floor pull.
 5. The lift: no floor known (the set starts with the bar held at the top) -> rdl. Otherwise rdl when the rises
    NOT from the floor are at least as many as the floor rises minus one (an RDL set may contain one pick-up
    from the floor), else deadlift.

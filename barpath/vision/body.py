@@ -237,7 +237,7 @@ class AxisFilter:
     axis: np.ndarray | None = None
     var: float = 0.0  # rad²
     t: float | None = None
-    nis: float = 1.0  # running normalised innovation squared (y² / S)
+    nis: float = 1.0  # the stated variance's scale the fused innovations show, (y² - P-) / R0, averaged
     _off: list = field(default_factory=list)  # the gated measurements since the last fused one: (t, unit axis, r)
 
     def update(self, normal: np.ndarray, sd: float, up: np.ndarray, t_s: float | None = None) -> np.ndarray:
@@ -403,10 +403,10 @@ class BodyEstimator:
         return self.tops_3d.p95() if self.leg_measured else self.stature
 
     def reanchor(self) -> None:
-        """The plate jumped (PlateDetector.jumped: found out of reach of its last fit, another plate or the first fit was
-        something else): what was learnt where the lifter stands is forgotten (the sagittal grid's origin under the
-        plate, the feet's place, the last pose); the lifter's stature and facing are kept. A false first plate 2.5 m up a
-        wall (2.4x the nominal depth noise) had put the grid's origin there for the whole recording: no body fitted."""
+        """The plate jumped (PlateDetector.jumped: found out of reach of its last fit; another plate, or the first fit
+        was something else): what was learnt of where the lifter stands is forgotten (the sagittal grid's origin under
+        the plate, the feet's place, the last pose); the lifter's stature and facing are kept. A false first plate
+        2.5 m up a wall (2.4x the nominal depth noise) had kept the grid there for the whole recording: no body."""
         self.origin = None
         self.ankle_f = None
         self.shank_anchor = None

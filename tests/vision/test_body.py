@@ -233,9 +233,9 @@ def test_a_knee_from_a_short_piece_of_leg_is_gated_by_the_pixel():
 
 
 def test_the_body_reanchors_after_a_false_first_plate():
-    """The first plate fit was something else, 2.5 m up a wall and 1.5 m along it (2.4x the nominal depth noise): the sagittal
-    grid's origin, set under the first plate, kept the lifter out of it for the whole recording (no body fitted).
-    When the plate jumps (the measurer calls reanchor) it is set again under the real one."""
+    """The first plate fit was something else, 2.5 m up a wall and 1.5 m along it (2.4x the nominal depth noise): the
+    sagittal grid's origin, set under the first plate, kept the lifter out of it for the whole recording (no body
+    fitted). When the plate jumps (the measurer calls reanchor) it is set again under the real one."""
     sc = SCENARIOS["deadlift"]
     hips = {}
     for reanchor in (False, True):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+G = 9.81  # m/s², standard gravity: the synthetic bar's free fall and the measured propulsive phase and drops
+
 
 def capsule_front(p0: np.ndarray, p1: np.ndarray, radii: np.ndarray, y: np.ndarray, inflate=0.0) -> np.ndarray:
     """Front-most X of the union of planar capsules (radius + inflate) at height y; -inf where none reaches y.

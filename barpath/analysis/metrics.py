@@ -17,8 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from barpath.analysis.signal import crossing_time, local_poly
-
-G = 9.81
+from barpath.geometry import G
 
 
 @dataclass(frozen=True)

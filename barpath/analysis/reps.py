@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from barpath.analysis.metrics import G
 from barpath.analysis.signal import crossing_time, interp_gaps, local_poly, running_median
 from barpath.analysis.turns import Turn
+from barpath.geometry import G
 
 LIFTS = ("deadlift", "rdl")
 

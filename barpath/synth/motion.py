@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from barpath.geometry import G
 from barpath.synth.lifter import (
     SIDES, SIDE_SIGN, BarbellSpec, LifterSpec, PoseState, assemble_joints, barbell_primitives, body_primitives,
     chain_from_angles, front_x, knee_ik, leg_capsules_2d, plate_faces,
@@ -25,7 +26,6 @@ from barpath.synth.primitives import Primitive
 STYLES = ("hips_first", "knees_first", "bar_drift")
 LIFTS = ("deadlift", "rdl")
 DEG = np.pi / 180.0
-G = 9.81  # m/s^2
 STAND_LEAN = 0.02  # rad: the trunk's lean standing at the bar
 
 

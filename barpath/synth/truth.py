@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from barpath.geometry import G
 from barpath.synth.lifter import front_x, leg_capsules_2d
-from barpath.synth.motion import G, SetMotion
+from barpath.synth.motion import SetMotion
 
 ONSET_M = 0.02  # hips_first: 2 cm
 BAR_AWAY_M = 0.06

@@ -403,10 +403,11 @@ class BodyEstimator:
         return self.tops_3d.p95() if self.leg_measured else self.stature
 
     def reanchor(self) -> None:
-        """The plate jumped (PlateDetector.jumped: found out of reach of its last fit; another plate, or the first fit
-        was something else): what was learnt of where the lifter stands is forgotten (the sagittal grid's origin under
-        the plate, the feet's place, the last pose); the lifter's stature and facing are kept. A false first plate
-        2.5 m up a wall (2.4x the nominal depth noise) had kept the grid there for the whole recording: no body."""
+        """The plate jumped (PlateDetector.jumped: found out of reach of its last fit, or a bar's length along it;
+        another plate, or the first fit was something else): what was learnt of where the lifter stands is forgotten
+        (the sagittal grid's origin under the plate, the feet's place, the last pose); the lifter's stature and facing
+        are kept. A false first plate 2.5 m up a wall (2.4x the nominal depth noise) had kept the grid there for the
+        whole recording: no body."""
         self.origin = None
         self.ankle_f = None
         self.shank_anchor = None

@@ -16,7 +16,7 @@ from barpath.vision.depthnoise import DepthNoise
 from barpath.vision.plate import DEFAULT_BASELINE_M, SUBPIXEL, PlateDetector, PlateFit, depth_sigma, estimate_floor
 
 JOINTS = ("hip", "knee", "ankle", "shoulder")
-# After a search found the plate out of reach of its last fit (PlateDetector.jumped: the plate cannot have moved there),
+# After a search found the plate out of reach of its last fit or a bar's length along it (PlateDetector.jumped),
 # the body is fitted only once the plate has been followed this many frames: the body estimator learns from each fit
 # (the near leg's depth), and one frame's search can take something else for the plate (a head seen once, a metre up):
 # the near leg's depth learnt then stayed 12 cm off until the bar next left the floor.

@@ -31,6 +31,7 @@ from barpath.sources.frame import Intrinsics
 SUBPIXEL = 0.08  # D4xx disparity RMS error (px)
 DEFAULT_BASELINE_M = 0.050  # D435 (the noisier case; a D455 is 0.095)
 COARSE_WIDTH = 212  # target width of the decimated acquisition image
+NEARER_CANDIDATES = 2  # acquisition candidates beyond the best few that are taken for being nearer than all of them
 NOISE_CORR_AREA = 28.0  # ≈ 4π σc² pixels per independent depth sample (σc ≈ 1.5 px correlation)
 MAX_BAR_TILT_SIN = 0.09  # sin 5°: a bar tilted more than this in one plate fit is taken as level
 HOLE_MAX_SAMPLES = 4  # invalid runs up to this many samples long with face beyond are holes in the face, not its edge
@@ -246,7 +247,15 @@ def find_plate_candidates(depth_m: np.ndarray, intr: Intrinsics, diameter_m: flo
     for c in out:
         if all(np.hypot(*(c.pixel - m.pixel)) > 0.5 * m.radius_px for m in merged):
             merged.append(c)
-    return merged[:max_candidates]
+    # The lifter's plate is the nearest disc (_acquire takes the nearest good fit): background clutter scoring higher (a
+    # far wall's fittings: many small blobs fit a far plate's small image) does not crowd out a nearer candidate. At
+    # the first frame of a noisy D415 scene (sweep13822n) four background blobs at 3.8-6 m outscored the resting near
+    # plate (0.80 against 0.82-0.96): the far plate was followed for 0.3 s, the near one found 0.5 s later.
+    picked = merged[:max_candidates]
+    if picked:
+        z_near = min(c.depth_m for c in picked)
+        picked += [c for c in merged[max_candidates:] if c.depth_m < z_near][:NEARER_CANDIDATES]
+    return picked
 
 
 def _ring_same_surface(z, ok, cx, cy, radius, zc, margin, n=32) -> float:
@@ -716,7 +725,8 @@ class PlateDetector:
         self._edge_bands: deque[float] = deque(maxlen=EDGE_BANDS_KEPT)
         self.edge_px = 0.0
         self._near: tuple[np.ndarray, np.ndarray, float | None] | None = None  # the last fit's centre, normal, time
-        self.jumped = False  # the last detect()'s fit was found by a search beyond reach of the fit before it
+        self.jumped = False  # the last detect()'s fit was found by a search beyond reach of the fit before it, or is
+        # the bar's other plate (_along_bar)
         self._size_checks: list[float] = []  # free-radius diameters of the unmeasured nominal size (_check_size)
         self._size_check_t: float | None = None
         # A diameter the acquisition measured of a plate the unmeasured nominal did not fit (> SIZE_MISMATCH off):
@@ -788,8 +798,9 @@ class PlateDetector:
                     self.size_m = fit.diameter_m
                     self._diams.clear()
                     self._learnt_d = None
-            self.jumped = fit is not None and self._near is not None and None not in (t_s, self._near[2]) and \
+            self.jumped = fit is not None and self._near is not None and None not in (t_s, self._near[2]) and (
                 self._beyond_reach(fit.center - self._near[0], t_s - self._near[2])
+                or abs(self._along_bar(fit.center - self._near[0], t_s - self._near[2])) >= OTHER_PLATE_MIN_M)
         if fit is not None:
             self.last = fit
             self.last_t = t_s
@@ -825,9 +836,17 @@ class PlateDetector:
         d = fit.center - c
         if dt <= JUMP_MEMORY_S and self._beyond_reach(d, dt):
             return True
-        along = float(d @ n)  # the normal points toward the camera: the far plate lies at negative `along`
+        return self._along_bar(d, dt) <= -OTHER_PLATE_MIN_M  # the normal points toward the camera: the far plate
+
+    def _along_bar(self, d: np.ndarray, dt: float) -> float:
+        """A move d (m) in dt (s) from the last fit seen as the bar's other plate: its length along the last fit's
+        normal (+ toward the camera) when the move across the bar is within the plate's reach, else 0. A bar does not
+        travel along its own axis: a fit a bar's length along it is another plate (the far one, or the near one after
+        the far one was followed)."""
+        n = self._near[1]
+        along = float(d @ n)
         across = float(np.linalg.norm(d - along * n))
-        return along < -OTHER_PLATE_MIN_M and across < self.max_speed * dt + 0.1
+        return along if across < self.max_speed * abs(dt) + 0.1 else 0.0
 
     def _beyond_reach(self, d: np.ndarray, dt: float) -> bool:
         """Is a move d (m) in dt (s) farther than the plate can go (max_speed, + 10 cm of fit error)?"""

@@ -2,9 +2,10 @@
 view (the camera's field of view, pose and distance, the lifter's height and the plate's size drawn at random within
 the tracking issue's ranges), written through the SDK and analysed like a camera's recording; one line of figures per
 scene (the same as bench_analyze's; px: the disparity noise) and the counts of scenes meeting each goal. Slow: ~2-3
-min per scene. --noisy draws the depth noise too (0.05-0.2 px of disparity, a D400 from good to poor conditions).
+min per scene. --noisy draws the depth noise too (0.05-0.2 px of disparity, a D400 from good to poor conditions);
+--loaded puts 0-3 iron change plates and a collar clamp outside the big plates (a loaded bar's near side).
 
-    python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep] [--noisy]
+    python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep] [--noisy] [--loaded]
 """
 
 from __future__ import annotations
@@ -29,9 +30,16 @@ from barpath.synth.scenario import Scenario, render_frames  # noqa: E402
 STREAMS = [(424, 240), (640, 480), (848, 480), (1280, 720)]
 
 
-def random_scene(rng: random.Random, noisy: bool = False) -> tuple[Scenario, int]:
-    """noisy: the depth's disparity noise drawn from 0.05-0.2 px too (else the nominal 0.08; drawn from a separate
-    stream so that the scenes of a seed are the same either way)."""
+# Discs a loaded bar carries outside its big plates, (diameter, thickness) m: iron change plates of 5, 2.5 and
+# 1.25 kg, and the collar clamp that holds them.
+CHANGE_PLATES = [(0.23, 0.03), (0.19, 0.025), (0.16, 0.02)]
+CLAMP = (0.085, 0.05)
+
+
+def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False) -> tuple[Scenario, int]:
+    """noisy: the depth's disparity noise drawn from 0.05-0.2 px too (else the nominal 0.08); loaded: 0-3 change
+    plates and a clamp outside the big plates (else a bare face). Both drawn from separate streams so that the scenes
+    of a seed are the same either way."""
     seed = rng.randrange(1, 100000)
     w, h = rng.choice(STREAMS)
     sc = Scenario(
@@ -45,6 +53,9 @@ def random_scene(rng: random.Random, noisy: bool = False) -> tuple[Scenario, int
         plate_diameter_m=rng.choice([0.45, 0.45, 0.45, 0.40]))
     if noisy:
         sc = replace(sc, name=f"sweep{seed}n", subpixel=round(random.Random(seed).uniform(0.05, 0.2), 3))
+    if loaded:
+        k = random.Random(seed + 1).randrange(0, len(CHANGE_PLATES) + 1)
+        sc = replace(sc, name=f"{sc.name}l", outer_plates=(*CHANGE_PLATES[len(CHANGE_PLATES) - k:], CLAMP))
     return sc, seed
 
 
@@ -72,6 +83,7 @@ def main() -> None:
     ap.add_argument("--scenes", type=int, default=8)
     ap.add_argument("--dir", default=os.path.join("recordings", "sweep"))
     ap.add_argument("--noisy", action="store_true", help="draw each scene's depth noise (0.05-0.2 px of disparity)")
+    ap.add_argument("--loaded", action="store_true", help="change plates and a clamp outside the big plates")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     rng = random.Random(args.seed)
@@ -79,7 +91,7 @@ def main() -> None:
     print("scene         px   lift             camera stream      pose (d h pitch yaw)    lifter plate | bar mm path "
           "vel m/s hip mm knee mm | reps phase s MCV rmse/max ROM cm hip cm knee cm gap cm hinge meas faults")
     while len(rows) < args.scenes:
-        sc, seed = random_scene(rng, args.noisy)
+        sc, seed = random_scene(rng, args.noisy, args.loaded)
         if not framed(sc, seed):
             continue
         path = os.path.join(args.dir, f"{sc.name}.db3")

@@ -173,11 +173,14 @@ class BarbellSpec:
     plate_diameter: float = 0.45
     plate_thickness: float = 0.06
     plates_per_side: int = 2
+    # Smaller discs outside the plates, inside out, as (diameter, thickness): change plates and the collar clamp that
+    # holds them (a real bar's near side is rarely one flat face). The plates' outer face stays the bar's point.
+    outer: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self):
         if self.plates_per_side < 0:
             raise ValueError("plates_per_side must be >= 0")
-        if self.outer_face_z > self.half_length + 1e-9:
+        if self.outer_face_z + sum(t for _, t in self.outer) > self.half_length + 1e-9:
             raise ValueError("plates do not fit on the sleeves")
 
     @property
@@ -364,6 +367,10 @@ def barbell_primitives(barbell: BarbellSpec, center: np.ndarray) -> list[Primiti
         for k in range(barbell.plates_per_side):
             zc = barbell.inner_z + (k + 0.5) * th
             prims.append(Cylinder(c + s * zc * zax, zax, barbell.plate_radius, th / 2, "plate"))
+        z0 = barbell.outer_face_z
+        for d, t in barbell.outer:
+            prims.append(Cylinder(c + s * (z0 + t / 2) * zax, zax, d / 2, t / 2, "plate"))
+            z0 += t
     return prims
 
 

@@ -47,6 +47,7 @@ class Scenario:
     # on dark, shiny surfaces (synth.noise)
     lifter_height_m: float | None = None
     plate_diameter_m: float | None = None
+    outer_plates: tuple[tuple[float, float], ...] | None = None  # BarbellSpec.outer: change plates and a clamp
     description: str = ""
 
     @property
@@ -68,6 +69,8 @@ class Scenario:
             spec = replace(spec, lifter=replace(spec.lifter, height_m=self.lifter_height_m))
         if self.plate_diameter_m is not None:
             spec = replace(spec, barbell=replace(spec.barbell, plate_diameter=self.plate_diameter_m))
+        if self.outer_plates is not None:
+            spec = replace(spec, barbell=replace(spec.barbell, outer=tuple(self.outer_plates)))
         return SetMotion(spec, seed)
 
 

@@ -57,6 +57,22 @@ def test_barbell_geometry_and_primitives():
         BarbellSpec(plates_per_side=10)
 
 
+def test_change_plates_and_a_clamp_outside_the_plates():
+    bb = BarbellSpec(outer=((0.23, 0.03), (0.085, 0.05)))
+    c = np.array([0.0, bb.plate_radius, 0.0])
+    outer = [p for p in barbell_primitives(bb, c) if isinstance(p, Cylinder) and p.radius < 0.2 and p.label == "plate"]
+    assert len(outer) == 4  # two each side, stacked from the plates' outer face outward, centred on the bar
+    for side in (1.0, -1.0):
+        five, clamp = sorted((p for p in outer if p.center[2] * side > 0), key=lambda p: abs(p.center[2]))
+        assert abs(five.center[2]) - five.half_length == pytest.approx(bb.outer_face_z)
+        assert abs(clamp.center[2]) - clamp.half_length == pytest.approx(bb.outer_face_z + 0.03)
+        assert (five.radius, clamp.radius) == pytest.approx((0.115, 0.0425))
+        assert five.center[1] == pytest.approx(c[1])
+    assert plate_faces(bb, c)[0][2] == pytest.approx(bb.outer_face_z)  # the bar's point: the big plates' face
+    with pytest.raises(ValueError):  # beyond the sleeve's end
+        BarbellSpec(outer=((0.23, 0.2), (0.085, 0.2)))
+
+
 def test_front_x_of_a_vertical_capsule():
     p0 = np.array([[[0.0, 0.1]]])
     p1 = np.array([[[0.0, 0.5]]])

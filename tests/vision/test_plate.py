@@ -39,7 +39,22 @@ def _frame(name: str, index: int):
 
 @pytest.mark.parametrize("name,index,tol", CASES)
 def test_plate_centre_from_scratch(name, index, tol):
-    sc, f = _frame(name, index)
+    _check_from_scratch(*_frame(name, index), tol)
+
+
+# A loaded bar's near side: iron change plates (5, 2.5 and 1.25 kg) and a collar clamp outside the big plates, nearer
+# the camera over the face's middle: the face and its rim are still the big plate's.
+LOADED = ((0.23, 0.03), (0.19, 0.025), (0.16, 0.02), (0.085, 0.05))
+
+
+@pytest.mark.parametrize("name,index,tol", [c for c in CASES if c[0] in ("deadlift", "deadlift_far_drops")])
+def test_change_plates_and_a_clamp_outside_the_plate(name, index, tol):
+    sc = replace(SCENARIOS[name], outer_plates=LOADED)
+    f = next(f for f in render_frames(sc, 0, only={index}) if f.index == index)
+    _check_from_scratch(sc, f, tol)
+
+
+def _check_from_scratch(sc, f, tol):
     d = sc.plate_diameter_m or 0.45
     fit = PlateDetector(d).detect(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
     assert fit is not None

@@ -829,7 +829,7 @@ class PlateDetector:
         along the bar and restart)."""
         if self._near is None or t_s is None or self._near[2] is None:
             return False
-        c, n, t0 = self._near
+        c, _, t0 = self._near
         dt = t_s - t0
         if not 0.0 <= dt <= FAR_PLATE_MEMORY_S:
             return False

@@ -304,8 +304,8 @@ SWEEP13822N = Scenario(name="sweep13822n", lift="deadlift_faults", model="D415",
 def test_background_clutter_does_not_crowd_the_near_plate_out_of_the_search():
     """At the first frame four candidates at 3.8-6 m (the bar's far plate, blobs on the wall) outscored the resting
     near plate (0.80 against 0.82-0.96) and took the four places of the search: the far plate was followed for 0.3 s
-    (1.4 m off), then, found again, the near plate was placed on the far plate's learnt plane for 0.3 s more (1.5 m off).
-    Candidates nearer than all of the best are searched too: the near plate from the first frame."""
+    (1.4 m off), then, found again, the near plate was placed on the far plate's learnt plane for 0.3 s more (1.5 m
+    off). Candidates nearer than all of the best are searched too: the near plate from the first frame."""
     sc = SWEEP13822N
     idx = set(range(0, 32))  # the first 0.35 s
     fm = FrameMeasurer(0.45, sc.baseline_m)

@@ -23,17 +23,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_analyze import rep_errors, run, track_errors  # noqa: E402
 
 from barpath.synth.camera import CameraPose  # noqa: E402
+from barpath.synth.lifter import CHANGE_PLATES, COLLAR_CLAMP  # noqa: E402
 from barpath.synth.motion import PRESETS  # noqa: E402
 from barpath.synth.record import write_synthetic  # noqa: E402
 from barpath.synth.scenario import Scenario, render_frames  # noqa: E402
 
 STREAMS = [(424, 240), (640, 480), (848, 480), (1280, 720)]
-
-
-# Discs a loaded bar carries outside its big plates, (diameter, thickness) m: iron change plates of 5, 2.5 and
-# 1.25 kg, and the collar clamp that holds them.
-CHANGE_PLATES = [(0.23, 0.03), (0.19, 0.025), (0.16, 0.02)]
-CLAMP = (0.085, 0.05)
 
 
 def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False) -> tuple[Scenario, int]:
@@ -55,7 +50,7 @@ def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False) 
         sc = replace(sc, name=f"sweep{seed}n", subpixel=round(random.Random(seed).uniform(0.05, 0.2), 3))
     if loaded:
         k = random.Random(seed + 1).randrange(0, len(CHANGE_PLATES) + 1)
-        sc = replace(sc, name=f"{sc.name}l", outer_plates=(*CHANGE_PLATES[len(CHANGE_PLATES) - k:], CLAMP))
+        sc = replace(sc, name=f"{sc.name}l", outer_plates=(*CHANGE_PLATES[len(CHANGE_PLATES) - k:], COLLAR_CLAMP))
     return sc, seed
 
 

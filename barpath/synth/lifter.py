@@ -160,6 +160,12 @@ class LifterSpec:
         return [(-1.0, -1.0, self.shank_radius), (0.0, 1 / 3, r2), (1 / 3, 2 / 3, r1), (2 / 3, 1.0, r0)]
 
 
+# Discs a loaded bar carries outside its big plates, (diameter, thickness) m, for BarbellSpec.outer: iron change plates
+# of 5, 2.5 and 1.25 kg, and the collar clamp that holds them.
+CHANGE_PLATES = ((0.23, 0.03), (0.19, 0.025), (0.16, 0.02))
+COLLAR_CLAMP = (0.085, 0.05)
+
+
 @dataclass(frozen=True)
 class BarbellSpec:
     """Olympic bar with bumper plates."""

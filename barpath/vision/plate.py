@@ -798,9 +798,9 @@ class PlateDetector:
                     self.size_m = fit.diameter_m
                     self._diams.clear()
                     self._learnt_d = None
-            self.jumped = fit is not None and self._near is not None and None not in (t_s, self._near[2]) and (
-                self._beyond_reach(fit.center - self._near[0], t_s - self._near[2])
-                or abs(self._along_bar(fit.center - self._near[0], t_s - self._near[2])) >= OTHER_PLATE_MIN_M)
+            if fit is not None and self._near is not None and None not in (t_s, self._near[2]):
+                d, dt = fit.center - self._near[0], t_s - self._near[2]
+                self.jumped = self._beyond_reach(d, dt) or abs(self._along_bar(d, dt)) >= OTHER_PLATE_MIN_M
         if fit is not None:
             self.last = fit
             self.last_t = t_s
@@ -846,11 +846,15 @@ class PlateDetector:
         n = self._near[1]
         along = float(d @ n)
         across = float(np.linalg.norm(d - along * n))
-        return along if across < self.max_speed * abs(dt) + 0.1 else 0.0
+        return along if across < self._reach(dt) else 0.0
 
     def _beyond_reach(self, d: np.ndarray, dt: float) -> bool:
-        """Is a move d (m) in dt (s) farther than the plate can go (max_speed, + 10 cm of fit error)?"""
-        return float(np.linalg.norm(d)) > self.max_speed * abs(dt) + 0.1
+        """Is a move d (m) in dt (s) farther than the plate can go?"""
+        return float(np.linalg.norm(d)) > self._reach(dt)
+
+    def _reach(self, dt: float) -> float:
+        """How far (m) the plate can go in dt (s): max_speed, + 10 cm of fit error."""
+        return self.max_speed * abs(dt) + 0.1
 
     def _size_unmeasured(self) -> bool:
         """The size is still the nominal default, nothing measured of it: no diameter learnt, and the size checks not

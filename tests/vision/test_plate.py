@@ -9,6 +9,7 @@ import pytest
 
 from barpath.sources.frame import Intrinsics
 from barpath.synth.camera import CameraPose
+from barpath.synth.lifter import CHANGE_PLATES, COLLAR_CLAMP
 from barpath.synth.noise import add_d400_noise
 from barpath.synth.render import LABELS, DepthRenderer
 from barpath.synth.scenario import SCENARIOS, Scenario, render_frames
@@ -44,7 +45,7 @@ def test_plate_centre_from_scratch(name, index, tol):
 
 # A loaded bar's near side: iron change plates (5, 2.5 and 1.25 kg) and a collar clamp outside the big plates, nearer
 # the camera over the face's middle: the face and its rim are still the big plate's.
-LOADED = ((0.23, 0.03), (0.19, 0.025), (0.16, 0.02), (0.085, 0.05))
+LOADED = (*CHANGE_PLATES, COLLAR_CLAMP)
 
 
 @pytest.mark.parametrize("name,index,tol", [c for c in CASES if c[0] in ("deadlift", "deadlift_far_drops")])

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from barpath.analysis.detector import RepDetector
+from barpath.analysis.detector import JOINTS, RepDetector
 from barpath.analysis.hinge import unseen_note
 from barpath.analysis.liftframe import LiftFrame
 from barpath.analysis.setsummary import summarize_set
@@ -77,6 +77,16 @@ class _Held:
     measured: dict[str, bool]  # the FrameRecord's flags, filled in on release
     plate_normal: np.ndarray | None
     body_fit: BodyFit | None
+
+
+@dataclass
+class _Accepted:
+    """A released frame's confirmed measurements (camera coordinates, None where none) and their stated covariances
+    (the hinge order counts a joint's move only beyond its noise)."""
+
+    t: float
+    points: dict[str, np.ndarray | None]
+    covs: dict[str, np.ndarray | None]
 
 
 @dataclass
@@ -206,7 +216,7 @@ class Engine:
         self.calibration_stale = False  # a stored calibration was found but no longer fits the scene
         self.records: list[FrameRecord] = []
         # before the lift frame is known (the latest PENDING_MAX_S: memory stays flat before a plate is ever seen)
-        self._pending: deque[tuple[float, dict[str, np.ndarray | None]]] = deque()
+        self._pending: deque[_Accepted] = deque()
         self._batch: list[TrackPoint] = []
         self._batch_t0: float | None = None
         self.t0_ms: float | None = None
@@ -215,7 +225,7 @@ class Engine:
         self.lift: str | None = None
         self._rest_bar: np.ndarray | None = None  # where the bar was when the last set ended
         self._last_bar: np.ndarray | None = None
-        self._preroll: list[tuple[float, dict[str, np.ndarray | None]]] = []
+        self._preroll: list[_Accepted] = []
         self._held: deque[_Held] = deque()  # frames waiting for their tracks' confirmation (_release)
 
     # ------------------------------------------------------------------ per frame
@@ -271,25 +281,26 @@ class Engine:
         later, so each frame waits for that before its measurements are passed on (or dropped)."""
         while self._held and (t_now is None or t_now - self._held[0].t >= CONFIRM_WAIT_S):
             h = self._held.popleft()
-            accepted: dict[str, np.ndarray | None] = {}
+            acc = _Accepted(h.t, {}, {})
             for name, rec in h.recs.items():
                 h.measured[name] = rec.z is not None and rec.confirmed
-                accepted[name] = rec.z if h.measured[name] else None
+                acc.points[name] = rec.z if h.measured[name] else None
+                acc.covs[name] = rec.R if h.measured[name] else None
             t = h.t
             if self.lift_frame is None:
                 est = self._estimator
-                est.add(self.measurer.floor, accepted["bar"], h.plate_normal, accepted["hip"], t, h.body_fit)
+                est.add(self.measurer.floor, acc.points["bar"], h.plate_normal, acc.points["hip"], t, h.body_fit)
                 if self.calibration is not None:
                     if est.calibration_ready(t):
                         self.lift_frame = self._from_calibration()
                 elif est.ready(t):
                     self.lift_frame = est.estimate()
-            self._pending.append((t, accepted))
-            while t - self._pending[0][0] > PENDING_MAX_S:
+            self._pending.append(acc)
+            while t - self._pending[0].t > PENDING_MAX_S:
                 self._pending.popleft()
             if self.lift_frame is not None:
-                for tp, acc in self._pending:
-                    self._feed(tp, acc)
+                for a in self._pending:
+                    self._feed(a)
                 self._pending.clear()
 
     def _from_calibration(self) -> LiftFrame | None:
@@ -299,24 +310,24 @@ class Engine:
             return None  # an empty platform's calibration, and no plate seen yet: no bar axis
         return lift_frame_from(self.calibration, hint_forward_sign_vector=est.sign_hint(), bar_axis=axis)
 
-    def _feed(self, t: float, acc: dict[str, np.ndarray | None]) -> None:
+    def _feed(self, acc: _Accepted) -> None:
         if self.current is None:
-            if not self._should_start(t, acc):
+            if not self._should_start(acc):
                 return
-            self._start_set(t)
+            self._start_set(acc.t)
             backlog, self._preroll = self._preroll, []
-            for tp, a in backlog:
-                self._feed_current(tp, a)
-        self._feed_current(t, acc)
+            for a in backlog:
+                self._feed_current(a)
+        self._feed_current(acc)
 
-    def _should_start(self, t: float, acc: dict[str, np.ndarray | None]) -> bool:
+    def _should_start(self, acc: _Accepted) -> bool:
         """The first set starts at once; later ones when the bar leaves where it rested at the last set's end."""
         if not self.sets:
             return True
-        self._preroll.append((t, acc))
-        while self._preroll and t - self._preroll[0][0] > self.config.preroll_s:
+        self._preroll.append(acc)
+        while self._preroll and acc.t - self._preroll[0].t > self.config.preroll_s:
             self._preroll.pop(0)
-        bar = acc["bar"]
+        bar = acc.points["bar"]
         if bar is None:
             return False
         if self._rest_bar is None:
@@ -327,17 +338,18 @@ class Engine:
             return True
         return False
 
-    def _feed_current(self, t: float, acc: dict[str, np.ndarray | None]) -> None:
-        s = self.current
+    def _feed_current(self, acc: _Accepted) -> None:
+        s, t, bar = self.current, acc.t, acc.points["bar"]
         nan = np.full(3, np.nan)
-        pts = {k: (v if v is not None else nan) for k, v in acc.items()}
-        if acc["bar"] is not None:
-            self._last_bar = acc["bar"]
+        pts = {k: (v if v is not None else nan) for k, v in acc.points.items()}
+        if bar is not None:
+            self._last_bar = bar
             # idle = the bar has stayed within 2 cm of where it last moved to
-            if s.motion_anchor is None or np.linalg.norm(acc["bar"] - s.motion_anchor) > 0.02:
-                s.motion_anchor, s.last_motion_t = acc["bar"], t
+            if s.motion_anchor is None or np.linalg.norm(bar - s.motion_anchor) > 0.02:
+                s.motion_anchor, s.last_motion_t = bar, t
         s.detector.set_resting_height(self.measurer.plate.learnt_diameter / 2.0)  # (the plate's size is learnt)
-        reps = s.detector.feed(t, pts["bar"], None, pts["hip"], pts["knee"], pts["ankle"], pts["shoulder"])
+        reps = s.detector.feed(t, pts["bar"], None, pts["hip"], pts["knee"], pts["ankle"], pts["shoulder"],
+                               covs={k: acc.covs[k] for k in JOINTS})
         self.lift = s.detector.lift or self.lift
         for rep in reps:
             s.reps.append(rep)
@@ -400,8 +412,8 @@ class Engine:
         if self._pending and self.lift_frame is None and self._estimator is not None:
             self.lift_frame = self._from_calibration() if self.calibration is not None else self._estimator.estimate()
             if self.lift_frame is not None:
-                for tp, acc in self._pending:
-                    self._feed(tp, acc)
+                for a in self._pending:
+                    self._feed(a)
                 self._pending.clear()
         self._flush_batch()
         self.end_set("end_of_recording")

@@ -75,6 +75,30 @@ class _ScriptedMeasurer:
         return m
 
 
+def test_the_joints_stated_noise_reaches_the_hinge_check():
+    """Each joint measurement's stated covariance goes with it to the rep detector, as its sd along the lift frame's
+    forward direction (the hinge order counts a move only beyond it); a joint not measured has none (NaN)."""
+    fps = 30.0
+    knee_cov = np.diag([0.03, 0.004, 0.01]) ** 2  # camera x, y, z
+
+    class WithKnee(_ScriptedMeasurer):
+        def measure(self, depth_m, intrinsics, t_s):
+            m = super().measure(depth_m, intrinsics, t_s)
+            m.knee, m.covs["knee"] = BAR + np.array([-0.1, -0.3, 0.1]), knee_cov
+            return m
+
+    intr = Intrinsics(width=16, height=12, fx=10.0, fy=10.0, ppx=8.0, ppy=6.0)
+    for forward, sd in (([1.0, 0.0, 0.0], 0.03), ([0.0, 0.0, -1.0], 0.01)):
+        engine = Engine(intr, lift_frame=LiftFrame(up=UP, forward=forward, origin=BAR - 0.225 * UP))
+        engine.measurer = WithKnee(lambda t: BAR)
+        for k in range(int(2 * fps)):
+            engine.process(DepthFrame(np.zeros((12, 16), np.uint16), 0.001, 1000.0 + k * 1000.0 / fps, k + 1, intr))
+        data = engine.current.detector._data()
+        fed = np.isfinite(data["knee"][:, 0])
+        assert fed.sum() > 30 and np.allclose(data["knee_sd"][fed], sd)
+        assert np.all(np.isnan(data["hip_sd"]))
+
+
 def test_a_lone_detection_of_something_else_makes_no_rep():
     # The bar rests on the floor; while its track is being acquired one frame takes something a metre higher for
     # the plate (a head, seen once) and the tracker restarts on it tentatively; the next frames drop it. Fed to the

@@ -60,7 +60,9 @@ class RepDetector:
         self.frame, self.seg_cfg, self.vel_cfg, self.hinge_cfg = frame, seg_cfg, vel_cfg, hinge_cfg
         self.turn_cfg = turn_cfg
         self.update_interval_s = update_interval_s
-        self._chunks: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "bar", "vel", *JOINTS)}
+        # per joint also "<joint>_sd": its measurements' stated sd along the forward direction (NaN: not stated)
+        self._chunks: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "bar", "vel", *JOINTS,
+                                                                        *(f"{j}_sd" for j in JOINTS))}
         self._has = {k: False for k in ("vel", *JOINTS)}
         self._cache: dict[str, np.ndarray] | None = None
         self._last_run_t = -np.inf
@@ -80,14 +82,24 @@ class RepDetector:
             x = self.frame.vectors_to_lift(x) if vector else self.frame.to_lift(x)
         return x, True
 
+    def _forward_sd(self, cov, n) -> np.ndarray:
+        """(n,) sd along the lift frame's forward direction of covariances in the positions' frame (NaN: None)."""
+        if cov is None:
+            return np.full(n, np.nan)
+        cov = np.asarray(cov, float).reshape(n, 3, 3)
+        f = self.frame.rotation[0] if self.frame is not None else np.array([1.0, 0.0, 0.0])
+        return np.sqrt(np.einsum("i,nij,j->n", f, cov, f))  # var(f . x) = f^T C f
+
     def set_resting_height(self, height_m: float | None) -> None:
         """The bar's height when its plates stand on the floor (their radius), for SegmentConfig.resting_height_m."""
         old = self.seg_cfg.resting_height_m
         if (height_m is None) != (old is None) or (old is not None and abs(height_m - old) > 0.002):
             self.seg_cfg = replace(self.seg_cfg, resting_height_m=height_m)
 
-    def feed(self, t, bar, bar_vel=None, hip=None, knee=None, ankle=None, shoulder=None) -> list[dict]:
-        """Append samples; returns the reps completed by them (possibly empty)."""
+    def feed(self, t, bar, bar_vel=None, hip=None, knee=None, ankle=None, shoulder=None,
+             covs: dict[str, np.ndarray | None] | None = None) -> list[dict]:
+        """Append samples; returns the reps completed by them (possibly empty). covs: joint name -> the measurements'
+        stated covariances ((n, 3, 3) or (3, 3), in the positions' frame; None or missing: not stated)."""
         t = np.atleast_1d(np.asarray(t, float))
         n = len(t)
         self._chunks["t"].append(t)
@@ -99,6 +111,7 @@ class RepDetector:
             p, has = self._pts(val, n)
             self._chunks[name].append(p)
             self._has[name] |= has
+            self._chunks[f"{name}_sd"].append(self._forward_sd((covs or {}).get(name), n))
         self._cache = None
         if n and t[-1] - self._last_run_t >= self.update_interval_s:
             return self._run(final=False)
@@ -110,7 +123,7 @@ class RepDetector:
 
     def _data(self) -> dict[str, np.ndarray]:
         if self._cache is None:
-            self._cache = {k: (np.concatenate(v) if v else np.zeros((0,) if k == "t" else (0, 3)))
+            self._cache = {k: (np.concatenate(v) if v else np.zeros((0,) if k == "t" or k.endswith("_sd") else (0, 3)))
                            for k, v in self._chunks.items()}
             for k, v in self._cache.items():  # keep one chunk each: cheap appends, no repeated concatenation
                 self._chunks[k] = [v]
@@ -172,7 +185,8 @@ class RepDetector:
         tracks = {"bar": d["bar"]}
         for j in JOINTS:
             tracks[j] = d[j] if self._has[j] else None
-        hm = hinge_metrics(t, tracks, (min(times), max(times)), descent, ph.concentric_end, self.hinge_cfg)
+        hm = hinge_metrics(t, tracks, (min(times), max(times)), descent, ph.concentric_end, self.hinge_cfg,
+                           sds={j: d[f"{j}_sd"] for j in JOINTS})
         if ph.dropped:
             self.dropped.add(len(self.reps) + 1)
         if hm["unseen"]:

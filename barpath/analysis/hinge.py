@@ -18,7 +18,13 @@ through a rep, is its median over the rep. Definitions:
   forward knee displacement from their positions at the descent's start (>= 0).
 - knee_flexion_change: knee flexion (180 deg - ankle-knee-hip angle) at the descent's end minus at its start.
 - hips_first: the hip has moved `onset_m` (2 cm) back before the knee has moved 2 cm forward (True if the hip
-  reaches 2 cm and the knee never does; False if the hip never does).
+  reaches 2 cm and the knee never does; False if the hip never does). Where the measurements state their sd, a
+  knee's move counts from `onset_noise_z` x the sd of its displacement (the sds at the descent's start and then),
+  if that is more: the knee from a few cm of shin (sd ~3.5 cm) wanders 2-4 cm with the leg still (false knees_first
+  in RDLs: random scenes sweep60884l, sweep91717n, sweep27823nl), and an undecided order is better than a wrong one.
+  Only the knee's: its sd comes from its own fit (the shin's or thigh's axis residuals and lever: 0.7-4 cm with how
+  much of the leg is seen); the hip's is a fixed prior (2 cm / sqrt(fit score)), and raising the hip's level by it
+  put a well-measured knee's onset first in hips-first reps (deadlift_partial rep 3, sweep12795, sweep14981).
 Faults:
 - bar_away_from_body: max_bar_to_body > `bar_away_m` (6 cm).
 - knees_first: hips_first is False.
@@ -58,6 +64,7 @@ class HingeConfig:
     # half a second or more
     bar_sigma_s: float = 0.05
     onset_m: float = 0.02
+    onset_noise_z: float = 1.5  # ... or this many sds of the knee's displacement, if more (measurements with a sd)
     bar_away_m: float = 0.06
     max_gap_s: float = 0.05  # no estimate farther than this from a tracked frame (bar-to-body gap)
     knee_edge_s: float = 0.1  # bar-to-body gap: knee frames this close to a longer stretch without it are left out
@@ -199,13 +206,14 @@ def _onset(t, disp, level) -> float | None:
 class _Smoothed:
     """Sagittal (forward, up) tracks smoothed over a time window, with per-joint coverage."""
 
-    def __init__(self, t, tracks: dict, t0: float, t1: float, cfg: HingeConfig):
+    def __init__(self, t, tracks: dict, t0: float, t1: float, cfg: HingeConfig, sds: dict | None = None):
         self.cfg = cfg
         margin = 4 * max(cfg.joint_sigma_s, cfg.bar_sigma_s)
         sel = (t >= t0 - margin) & (t <= t1 + margin)
         self.tw = t[sel]
         self.inner = (self.tw >= t0) & (self.tw <= t1)
         self.raw = {k: (None if v is None else np.asarray(v, float)[sel][:, :2]) for k, v in tracks.items()}
+        self.sds = {k: np.asarray(v, float)[sel] for k, v in (sds or {}).items() if v is not None}
         for k, v in self.raw.items():
             if k != "bar" and v is not None:  # the bar's track is the plate's, millimetre-precise
                 self.raw[k] = despike(self.tw, v, cfg.spike_window_s, cfg.spike_m)
@@ -263,6 +271,20 @@ class _Smoothed:
                 out[:, d] = np.interp(times, self.tw[ok], sm[ok, d])
         return out
 
+    def onset_level(self, name, times) -> np.ndarray:
+        """(len(times),) the move that counts as the joint's onset at each time (times[0]: the descent's
+        start): onset_m, or onset_noise_z x the sd of the move from times[0] where the measurements' stated sds
+        (interpolated between the joint's tracked frames) say more."""
+        level = np.full(len(times), self.cfg.onset_m)
+        sd, p = self.sds.get(name), self.raw.get(name)
+        if sd is None or p is None:
+            return level
+        ok = np.isfinite(sd) & np.all(np.isfinite(p), axis=1)
+        if not ok.any():
+            return level
+        s = np.interp(times, self.tw[ok], sd[ok])
+        return np.maximum(level, self.cfg.onset_noise_z * np.hypot(s[0], s))
+
     def _quiet(self, name, t0, ta, tb) -> bool:
         """The joint has not moved onset_m from its place at t0 the way its descent metric counts (the hip back, the
         knee forward; other joints either way), horizontally (the hinge's direction: the hip drops as it goes
@@ -306,17 +328,19 @@ class _Smoothed:
 
 
 def _hinge_order(td: np.ndarray, hip: np.ndarray | None, knee: np.ndarray | None, hip_until: float | None,
-                 knee_until: float | None, onset_m: float) -> bool | None:
+                 knee_until: float | None, onset_m: float, knee_level: np.ndarray | float | None = None) -> bool | None:
     """hips_first over the descent td (its first and last entries are its start and end), from each joint's bridged
     track there (forward, up), used up to where it is tracked (tracked_until); None when the order is not decided
-    within what was seen."""
+    within what was seen. knee_level: the forward move that counts as the knee's onset at each td (default onset_m;
+    more where its measurements are noisy: _Smoothed.onset_level)."""
     if hip is None or knee is None or hip_until is None or knee_until is None:
         return None
     if not (np.isfinite(hip[0, 0]) and np.isfinite(knee[0, 0])):
         return None
+    knee_level = onset_m if knee_level is None else knee_level
     back = np.where(td <= hip_until, hip[0, 0] - hip[:, 0], np.nan)
     fwd = np.where(td <= knee_until, knee[:, 0] - knee[0, 0], np.nan)
-    th, tk = _onset(td, back, onset_m), _onset(td, fwd, onset_m)
+    th, tk = _onset(td, back, onset_m), _onset(td, fwd - knee_level, 0.0)
     if th is not None and (tk is None or th < tk):
         return True if tk is not None or knee_until >= th else None
     if tk is not None:
@@ -326,10 +350,11 @@ def _hinge_order(td: np.ndarray, hip: np.ndarray | None, knee: np.ndarray | None
 
 
 def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end: float | None,
-                  cfg: HingeConfig = HingeConfig()) -> dict:
+                  cfg: HingeConfig = HingeConfig(), sds: dict | None = None) -> dict:
     """t (N,); tracks: name -> (N, >=2) lift-frame arrays (forward, up, ...) or None, names 'bar', 'hip',
     'knee', 'ankle', 'shoulder'; window (t0, t1) = the rep; descent (es, ee) = its eccentric phase or
-    (None, None). Returns the per-rep hinge keys plus 'faults' (list) and 'unseen': with hips_first undecided, the
+    (None, None); sds: name -> (N,) the measurements' stated sd along forward (NaN or absent: not stated).
+    Returns the per-rep hinge keys plus 'faults' (list) and 'unseen': with hips_first undecided, the
     joints ('hip', 'knee') not followed from the descent's start (tracked_until None), which left it so."""
     t = np.asarray(t, float)
     out = dict.fromkeys(("max_bar_to_body", "bar_path_horizontal_range", "hip_back_travel",
@@ -340,7 +365,7 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
     es, ee = descent
     lo = min(x for x in (w0, es) if x is not None)
     hi = max(x for x in (w1, ee) if x is not None)
-    s = _Smoothed(t, tracks, lo, hi, cfg)
+    s = _Smoothed(t, tracks, lo, hi, cfg, sds)
     inner = s.inner
     if not inner.any():
         out["faults"] = faults
@@ -387,7 +412,8 @@ def hinge_metrics(t, tracks: dict, window: tuple, descent: tuple, concentric_end
             out["knee_forward_travel"] = float(max(np.nanmax(fwd), 0.0))
         # The order needs each joint only up to the other's onset: a knee the plate hides later in the descent
         # still shows it had not moved 2 cm by the time the hip had.
-        hf = _hinge_order(td, hip_d, knee_d, until["hip"], until["knee"], cfg.onset_m)
+        hf = _hinge_order(td, hip_d, knee_d, until["hip"], until["knee"], cfg.onset_m,
+                          knee_level=s.onset_level("knee", td))
         if hf is not None:
             out["hips_first"] = hf
             if not hf:

@@ -173,6 +173,26 @@ def test_hinge_order_from_what_was_seen():
     assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is None
 
 
+def test_a_knee_move_within_its_stated_noise_is_no_onset():
+    """The knee from a few cm of shin (stated sd 3.5 cm) wandered 3 cm forward in an RDL while the leg was still, before
+    the hips went back 2 cm: a false knees_first (random scenes sweep60884l, sweep91717n). A move beyond the
+    measurements' noise still counts: the same 3.5 cm at a stated 5 mm, or a knees-first knee 12 cm forward."""
+    t, tr = _descent(0.2, 0.035, hip_delay=0.7)  # knee 2 cm forward at 0.66 s, hip 2 cm back at 0.80 s
+    assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None)["hips_first"] is False
+    noisy = {"knee": np.full(len(t), 0.035), "hip": np.full(len(t), 0.005)}
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None, sds=noisy)
+    assert m["hips_first"] is True and "knees_first" not in m["faults"]
+    precise = {"knee": np.full(len(t), 0.005), "hip": np.full(len(t), 0.005)}
+    assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None, sds=precise)["hips_first"] is False
+    t, tr = _descent(0.2, 0.12, hip_delay=0.5)
+    m = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None, sds={"knee": np.full(len(t), 0.02)})
+    assert m["hips_first"] is False and "knees_first" in m["faults"]
+    # the hip's stated sd (a fixed prior, not its fit's) leaves its 2 cm onset alone
+    t, tr = _descent(0.2, 0.10, hip_delay=0.3, knee_delay=0.4)  # hip 2 cm back at 0.48 s (6 cm: 0.64), knee 2 cm: 0.63
+    sds = {"hip": np.full(len(t), 0.03), "knee": np.full(len(t), 0.005)}
+    assert hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None, sds=sds)["hips_first"] is True
+
+
 def test_the_joint_unseen_as_the_descent_began_is_named():
     """An undecided order says which joint was not followed from the descent's start (the plate over the knee at the
     top of an RDL): that is what the user is told to fix. A decided order, or one undecided with both joints seen

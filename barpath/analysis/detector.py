@@ -222,9 +222,10 @@ class RepDetector:
 
 
 def analyze_set(t, bar, bar_vel=None, hip=None, knee=None, ankle=None, shoulder=None,
-                frame: LiftFrame | None = None, **cfg) -> dict:
-    """Batch: the whole recording at once. Returns {"set": summarize_set(...), "reps": [rep dicts]}."""
+                frame: LiftFrame | None = None, covs: dict | None = None, **cfg) -> dict:
+    """Batch: the whole recording at once (covs: as RepDetector.feed's). Returns {"set": summarize_set(...), "reps":
+    [rep dicts]}."""
     det = RepDetector(frame, **cfg)
-    det.feed(t, bar, bar_vel, hip, knee, ankle, shoulder)
+    det.feed(t, bar, bar_vel, hip, knee, ankle, shoulder, covs=covs)
     det.finish()
     return {"set": det.summary(), "reps": det.reps}

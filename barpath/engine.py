@@ -82,7 +82,7 @@ class _Held:
 @dataclass
 class _Accepted:
     """A released frame's confirmed measurements (camera coordinates, None where none) and their stated covariances
-    (the hinge order counts a joint's move only beyond its noise)."""
+    (the hinge order counts a knee's move only beyond its noise)."""
 
     t: float
     points: dict[str, np.ndarray | None]

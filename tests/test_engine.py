@@ -77,7 +77,7 @@ class _ScriptedMeasurer:
 
 def test_the_joints_stated_noise_reaches_the_hinge_check():
     """Each joint measurement's stated covariance goes with it to the rep detector, as its sd along the lift frame's
-    forward direction (the hinge order counts a move only beyond it); a joint not measured has none (NaN)."""
+    forward direction (the hinge order counts a knee's move only beyond it); a joint not measured has none (NaN)."""
     fps = 30.0
     knee_cov = np.diag([0.03, 0.004, 0.01]) ** 2  # camera x, y, z
 

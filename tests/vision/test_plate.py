@@ -260,6 +260,15 @@ def _default_size_errors(sc, seed: int, idx: set[int], t_from: float = 0.0) -> t
     return errs, det
 
 
+def _measured(sc, seed: int, idx: set[int]):
+    """A FrameMeasurer told the 0.45 m default, run on frames idx of the scene: yields each frame, its measurement and
+    the measurer (its state as of that frame)."""
+    fm = FrameMeasurer(0.45, sc.baseline_m)
+    for f in render_frames(sc, seed, only=idx):
+        if f.index in idx and f.depth is not None:
+            yield f, fm.measure(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t), fm
+
+
 @pytest.mark.parametrize("diameter", [0.40, 0.45])
 def test_the_default_size_is_measured_at_rest(diameter):
     """The detector is told the 0.45 m default. A 40 cm plate resting on the floor is within the search's tolerance of
@@ -283,14 +292,11 @@ def test_a_confirmed_size_is_not_replaced_by_a_partly_hidden_plate():
                   camera=CameraPose(distance=2.47, height=1.01, yaw=14.9, pitch=3.8, roll=-1.8, facing="right"),
                   drop_fraction=0.05, lifter_height_m=1.72, plate_diameter_m=0.45)
     idx = set(range(0, int(1.7 * sc.fps)))
-    fm = FrameMeasurer(0.45, sc.baseline_m)
     errs, sizes = [], []
-    for f in render_frames(sc, 83903, only=idx):
-        if f.index in idx and f.depth is not None:
-            m = fm.measure(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
-            if m.plate_fit is not None and f.t >= 0.8:
-                errs.append(float(np.linalg.norm(m.plate_fit.center - np.array(f.truth["plate"]))))
-                sizes.append(fm.plate.learnt_diameter)
+    for f, m, fm in _measured(sc, 83903, idx):
+        if m.plate_fit is not None and f.t >= 0.8:
+            errs.append(float(np.linalg.norm(m.plate_fit.center - np.array(f.truth["plate"]))))
+            sizes.append(fm.plate.learnt_diameter)
     assert len(errs) >= 60 and max(errs) < 0.012  # (the 0.409 m radius: up to 2 cm)
     assert min(sizes) > 0.44
 
@@ -309,13 +315,8 @@ def test_background_clutter_does_not_crowd_the_near_plate_out_of_the_search():
     off). Candidates nearer than all of the best are searched too: the near plate from the first frame."""
     sc = SWEEP13822N
     idx = set(range(0, 32))  # the first 0.35 s
-    fm = FrameMeasurer(0.45, sc.baseline_m)
-    errs = []
-    for f in render_frames(sc, 13822, only=idx):
-        if f.index in idx and f.depth is not None:
-            m = fm.measure(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
-            if m.plate is not None:
-                errs.append(float(np.linalg.norm(m.plate - np.array(f.truth["plate"]))))
+    errs = [float(np.linalg.norm(m.plate - np.array(f.truth["plate"])))
+            for f, m, _ in _measured(sc, 13822, idx) if m.plate is not None]
     assert len(errs) >= 25 and max(errs) < 0.03
 
 

@@ -3,9 +3,10 @@ view (the camera's field of view, pose and distance, the lifter's height and the
 the tracking issue's ranges), written through the SDK and analysed like a camera's recording; one line of figures per
 scene (the same as bench_analyze's; px: the disparity noise) and the counts of scenes meeting each goal. Slow: ~2-3
 min per scene. --noisy draws the depth noise too (0.05-0.2 px of disparity, a D400 from good to poor conditions);
---loaded puts 0-3 iron change plates and a collar clamp outside the big plates (a loaded bar's near side).
+--loaded puts 0-3 iron change plates and a collar clamp outside the big plates (a loaded bar's near side); --bodies
+draws the lifter's girth too (0.8-1.3x the average's limb radii: slim to heavy).
 
-    python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep] [--noisy] [--loaded]
+    python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep] [--noisy] [--loaded] [--bodies]
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from barpath.synth.scenario import Scenario, render_frames  # noqa: E402
 STREAMS = [(424, 240), (640, 480), (848, 480), (1280, 720)]
 
 
-def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False) -> tuple[Scenario, int]:
+def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False,
+                 bodies: bool = False) -> tuple[Scenario, int]:
     """noisy: the depth's disparity noise drawn from 0.05-0.2 px too (else the nominal 0.08); loaded: 0-3 change
-    plates and a clamp outside the big plates (else a bare face). Both drawn from separate streams so that the scenes
-    of a seed are the same either way."""
+    plates and a clamp outside the big plates (else a bare face); bodies: the lifter's build (limb girth) drawn
+    from 0.8-1.3 (else the average's 1.0). Each drawn from a separate stream so that the scenes of a seed are the
+    same either way."""
     seed = rng.randrange(1, 100000)
     w, h = rng.choice(STREAMS)
     sc = Scenario(
@@ -51,6 +54,8 @@ def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False) 
     if loaded:
         k = random.Random(seed + 1).randrange(0, len(CHANGE_PLATES) + 1)
         sc = replace(sc, name=f"{sc.name}l", outer_plates=(*CHANGE_PLATES[len(CHANGE_PLATES) - k:], COLLAR_CLAMP))
+    if bodies:
+        sc = replace(sc, name=f"{sc.name}b", lifter_build=round(random.Random(seed + 2).uniform(0.8, 1.3), 2))
     return sc, seed
 
 
@@ -72,6 +77,11 @@ def framed(sc: Scenario, seed: int) -> bool:
     return True
 
 
+def _build(sc: Scenario) -> str:
+    """The lifter column's build suffix ('x1.25'), empty for the average's."""
+    return "" if sc.lifter_build is None else f"x{sc.lifter_build:.2f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=21)
@@ -79,6 +89,7 @@ def main() -> None:
     ap.add_argument("--dir", default=os.path.join("recordings", "sweep"))
     ap.add_argument("--noisy", action="store_true", help="draw each scene's depth noise (0.05-0.2 px of disparity)")
     ap.add_argument("--loaded", action="store_true", help="change plates and a clamp outside the big plates")
+    ap.add_argument("--bodies", action="store_true", help="draw the lifter's build (limb girth) too")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     rng = random.Random(args.seed)
@@ -86,7 +97,7 @@ def main() -> None:
     print("scene         px   lift             camera stream      pose (d h pitch yaw)    lifter plate | bar mm path "
           "vel m/s hip mm knee mm | reps phase s MCV rmse/max ROM cm hip cm knee cm gap cm hinge meas faults")
     while len(rows) < args.scenes:
-        sc, seed = random_scene(rng, args.noisy, args.loaded)
+        sc, seed = random_scene(rng, args.noisy, args.loaded, args.bodies)
         if not framed(sc, seed):
             continue
         path = os.path.join(args.dir, f"{sc.name}.db3")
@@ -99,7 +110,7 @@ def main() -> None:
         rows.append((te, r))
         c = sc.camera
         print(f"{sc.name:13s} {sc.subpixel:4.2f} {sc.lift:16s} {sc.model} {sc.width}x{sc.height}@{sc.fps:<3d} {c.distance:4.2f} {c.height:4.2f} "
-              f"{c.pitch:+5.1f} {c.yaw:+5.1f} {c.facing:5s} {sc.lifter_height_m:.2f} {sc.plate_diameter_m:.2f} | "
+              f"{c.pitch:+5.1f} {c.yaw:+5.1f} {c.facing:5s} {sc.lifter_height_m:.2f}{_build(sc)} {sc.plate_diameter_m:.2f} | "
               f"{te['bar_rmse'] * 1000:5.1f} {te['path_rmse'] * 1000:5.1f} {te['vel_rmse']:6.3f} "
               f"{te['hip_rmse'] * 1000:5.1f} {te['knee_rmse'] * 1000:5.1f} | "
               f"{r['found']}/{r['true']} {r['phase_s']:6.3f} {r['mcv_rmse']:.3f}/{r['mcv_max']:.3f} {r['rom_cm']:4.1f} "

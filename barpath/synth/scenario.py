@@ -46,6 +46,7 @@ class Scenario:
     subpixel: float = 0.08  # disparity RMS error (px) of the depth noise: ~0.08 a D400 indoors, more in sunlight or
     # on dark, shiny surfaces (synth.noise)
     lifter_height_m: float | None = None
+    lifter_build: float | None = None  # LifterSpec.build: the limbs' girth (1.0 average, 1.2 heavy, 0.85 slim)
     plate_diameter_m: float | None = None
     outer_plates: tuple[tuple[float, float], ...] | None = None  # BarbellSpec.outer: change plates and a clamp
     description: str = ""
@@ -67,6 +68,8 @@ class Scenario:
         spec = preset(self.lift)
         if self.lifter_height_m is not None:
             spec = replace(spec, lifter=replace(spec.lifter, height_m=self.lifter_height_m))
+        if self.lifter_build is not None:
+            spec = replace(spec, lifter=replace(spec.lifter, build=self.lifter_build))
         if self.plate_diameter_m is not None:
             spec = replace(spec, barbell=replace(spec.barbell, plate_diameter=self.plate_diameter_m))
         if self.outer_plates is not None:

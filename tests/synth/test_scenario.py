@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -77,3 +79,10 @@ def test_lift_frame_truth_is_orthonormal():
     assert np.linalg.norm(up) == pytest.approx(1) and np.linalg.norm(fw) == pytest.approx(1)
     assert abs(up @ fw) < 1e-9
     assert up[1] < -0.9  # the camera is near level: up is mostly -y (image up)
+
+
+def test_a_scenario_sets_the_lifters_height_build_and_plates():
+    sc = replace(SCENARIOS["deadlift"], lifter_height_m=1.62, lifter_build=1.25, plate_diameter_m=0.4)
+    m = sc.motion(0)
+    assert (m.lifter.height_m, m.lifter.build, m.spec.barbell.plate_diameter) == (1.62, 1.25, 0.4)
+    assert m.lifter.shank_radius == pytest.approx(0.05 * 1.25 * 1.62 / 1.78)

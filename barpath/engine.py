@@ -348,6 +348,8 @@ class Engine:
             if s.motion_anchor is None or np.linalg.norm(bar - s.motion_anchor) > 0.02:
                 s.motion_anchor, s.last_motion_t = bar, t
         s.detector.set_resting_height(self.measurer.plate.learnt_diameter / 2.0)  # (the plate's size is learnt)
+        if self.measurer.body is not None:
+            s.detector.set_leg_girth(self.measurer.body.outline.girth())  # (the lifter's legs, as measured)
         reps = s.detector.feed(t, pts["bar"], None, pts["hip"], pts["knee"], pts["ankle"], pts["shoulder"],
                                covs={k: acc.covs[k] for k in JOINTS})
         self.lift = s.detector.lift or self.lift

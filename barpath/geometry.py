@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 G = 9.81  # m/s², standard gravity: the synthetic bar's free fall and the measured propulsive phase and drops
+
+
+@dataclass(frozen=True)
+class LegGirth:
+    """The near leg's half-thicknesses across its axis (m), measured from its outline (vision.body), for the hinge's
+    leg front: the shank's, and the thigh's with where along the thigh it was measured (0 the knee, 1 the hip: the
+    thigh tapers). None where not measured."""
+
+    shank: float | None = None
+    thigh: float | None = None
+    thigh_at: float | None = None
 
 
 def capsule_front(p0: np.ndarray, p1: np.ndarray, radii: np.ndarray, y: np.ndarray, inflate=0.0) -> np.ndarray:

@@ -8,6 +8,7 @@ import numpy as np
 
 from barpath.analysis.liftframe import LiftFrame
 from barpath.engine import Engine, EngineConfig, LiftFrameEstimator
+from barpath.geometry import LegGirth
 from barpath.sources.frame import DepthFrame, Intrinsics
 from barpath.vision.measure import FrameMeasurement
 
@@ -66,6 +67,7 @@ class _ScriptedMeasurer:
         self.script = script
         self.floor = FLOOR
         self.plate = SimpleNamespace(learnt_diameter=0.45)
+        self.body = None
 
     def measure(self, depth_m, intrinsics, t_s):
         p = self.script(t_s)
@@ -97,6 +99,23 @@ def test_the_joints_stated_noise_reaches_the_hinge_check():
         fed = np.isfinite(data["knee"][:, 0])
         assert fed.sum() > 30 and np.allclose(data["knee_sd"][fed], sd)
         assert np.all(np.isnan(data["hip_sd"]))
+
+
+def test_the_lifters_leg_girth_reaches_the_bar_gap():
+    """The leg girth the body fits measure goes to the rep detector's hinge checks (the legs' front for the
+    bar-to-body gap), updated as it is learnt."""
+    girths = {0.0: None, 0.5: LegGirth(0.065, 0.09, 0.5), 1.0: LegGirth(0.066, 0.091, 0.45)}
+    measurer = _ScriptedMeasurer(lambda t: BAR)
+    intr = Intrinsics(width=16, height=12, fx=10.0, fy=10.0, ppx=8.0, ppy=6.0)
+    engine = Engine(intr, lift_frame=LiftFrame(up=UP, forward=[1.0, 0.0, 0.0], origin=BAR - 0.225 * UP))
+    engine.measurer = measurer
+    fps, k = 30.0, 0
+    for t_learnt, girth in girths.items():
+        measurer.body = SimpleNamespace(outline=SimpleNamespace(girth=lambda g=girth: g))
+        for _ in range(int(0.5 * fps)):
+            engine.process(DepthFrame(np.zeros((12, 16), np.uint16), 0.001, 1000.0 + k * 1000.0 / fps, k + 1, intr))
+            k += 1
+        assert engine.current.detector.hinge_cfg.girth == girth
 
 
 def test_a_lone_detection_of_something_else_makes_no_rep():

@@ -27,6 +27,7 @@ from barpath.analysis.metrics import VelocityConfig, velocity_metrics
 from barpath.analysis.reps import Phases, SegmentConfig, segment
 from barpath.analysis.setsummary import summarize_set
 from barpath.analysis.turns import TurnConfig, refine_turn
+from barpath.geometry import LegGirth
 
 REP_KEYS = (
     "index", "concentric_start", "concentric_end", "eccentric_start", "eccentric_end",
@@ -95,6 +96,11 @@ class RepDetector:
         old = self.seg_cfg.resting_height_m
         if (height_m is None) != (old is None) or (old is not None and abs(height_m - old) > 0.002):
             self.seg_cfg = replace(self.seg_cfg, resting_height_m=height_m)
+
+    def set_leg_girth(self, girth: LegGirth | None) -> None:
+        """The lifter's leg girth as measured (vision.body.LegOutline), for the bar-to-body gap's leg front."""
+        if girth != self.hinge_cfg.girth:
+            self.hinge_cfg = replace(self.hinge_cfg, girth=girth)
 
     def feed(self, t, bar, bar_vel=None, hip=None, knee=None, ankle=None, shoulder=None,
              covs: dict[str, np.ndarray | None] | None = None) -> list[dict]:

@@ -9,7 +9,8 @@ through a rep, is its median over the rep. Definitions:
   the legs at the bar's height, while the bar is below the hip, over the rep (concentric + eccentric). The legs'
   front is modelled from the joint centres: capsules ankle->knee (radius `shank_half_thickness`) and knee->hip
   (three pieces tapering from `thigh_half_thickness_knee` to `thigh_half_thickness_hip`), i.e. the joint axis
-  plus a half-thickness, including the rounded knee, from joint tracks smoothed wider (`gap_sigma_s`). Frames
+  plus a half-thickness, including the rounded knee, from joint tracks smoothed wider (`gap_sigma_s`). The
+  half-thicknesses are an average adult's, widened to the lifter's own girth where it measured more (`girth`). Frames
   within `knee_edge_s` of a stretch as long without the knee (the plate covering it, or about to: the window's ends
   count) are left out: there the leg's axes see only a few cm of shin or thigh beside the plate, and the knee came
   3-8 cm back (a false bar_away on 1 of 4 reps in each of two random scenes).
@@ -42,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from barpath.geometry import capsule_front
+from barpath.geometry import LegGirth, capsule_front
 
 from barpath.analysis.signal import local_poly
 
@@ -80,6 +81,24 @@ class HingeConfig:
     fold_ratio: float = 0.25
     lean_back_deg: float = 10.0
     lockout_window_s: float = 0.3
+    girth: LegGirth | None = None  # the lifter's own, where measured (RepDetector.set_leg_girth): see leg_radii
+
+    def leg_radii(self) -> tuple[float, float, float]:
+        """(shank, thigh by the knee, thigh by the hip) half-thicknesses of the leg front's capsules: an average adult's
+        (the defaults), widened to the lifter's girth where it measured more. The thigh's by its ratio to the default
+        taper where it was measured, a segment not measured by the other's ratio. Widened only: the measured outline
+        is a lower bound, the depth loses pixels at a limb's edges (1.5-2 pixels of its width at the nominal noise,
+        more when noisier: 2-24 % thin in random scenes at the nominal noise, 36-47 % at 2.3x it), and taken as the
+        girth it made the gap up to 2 cm too wide (18 false bar_away_from_body over 70 recordings). A heavy
+        lifter's legs (1.3x the average girth) read as the average's made the gap 2-5 cm too wide."""
+        s0, k0, h0 = self.shank_half_thickness, self.thigh_half_thickness_knee, self.thigh_half_thickness_hip
+        g = self.girth
+        if g is None:
+            return s0, k0, h0
+        shank = g.shank / s0 if g.shank is not None else None
+        thigh = g.thigh / (k0 + g.thigh_at * (h0 - k0)) if g.thigh is not None else None
+        shank, thigh = max(shank or thigh or 1.0, 1.0), max(thigh or shank or 1.0, 1.0)
+        return s0 * shank, k0 * thigh, h0 * thigh
 
 
 # Reps whose hinge order went undecided for want of one joint at the descent's start, of all the reps: from this share
@@ -121,12 +140,13 @@ def hinge_checked(rep: dict) -> bool:
 
 def _capsules(cfg: HingeConfig, ankle, knee, hip):
     """Leg capsules: p0, p1 (M, K, 2), radii (K,)."""
-    p0s, p1s, rs = [ankle], [knee], [cfg.shank_half_thickness]
+    shank, thigh_knee, thigh_hip = cfg.leg_radii()
+    p0s, p1s, rs = [ankle], [knee], [shank]
     for f0, f1 in ((0.0, 1 / 3), (1 / 3, 2 / 3), (2 / 3, 1.0)):
         p0s.append(knee + f0 * (hip - knee))
         p1s.append(knee + f1 * (hip - knee))
         fm = 0.5 * (f0 + f1)
-        rs.append(cfg.thigh_half_thickness_knee + fm * (cfg.thigh_half_thickness_hip - cfg.thigh_half_thickness_knee))
+        rs.append(thigh_knee + fm * (thigh_hip - thigh_knee))
     return np.stack(p0s, axis=-2), np.stack(p1s, axis=-2), np.asarray(rs)
 
 

@@ -3,6 +3,7 @@ import pytest
 
 from barpath.analysis import summarize_set
 from barpath.analysis.hinge import HingeConfig, despike, hinge_metrics, knee_flexion_deg, leg_front, unseen_note
+from barpath.geometry import LegGirth
 from tests.analysis.synth_inputs import TEST_FPS, analysed
 
 
@@ -324,6 +325,27 @@ def test_set_summary():
     measured = [r["index"] for r in res["reps"] if r["hips_first"] is not None]
     assert s["faults"].get("knees_first") == [i for i in (2, 5) if i in measured]  # None (occluded) -> no flag
     assert s["faults"].get("bar_away_from_body") == [3, 6]
+
+
+def test_the_legs_front_is_the_lifters_own_girth():
+    """The leg capsules' half-thicknesses are an average adult's, widened to the girth measured where that is more
+    (an outline loses pixels at its edges: it can read a leg thin, not thick): the thigh's by its ratio to the default
+    taper where it was measured, a segment not measured by the other's ratio. A heavier lifter's legs reach nearer
+    the bar: the gap narrows by their extra half-thickness."""
+    cfg = HingeConfig()
+    assert cfg.leg_radii() == (0.05, 0.055, 0.08)
+    heavy = HingeConfig(girth=LegGirth(shank=0.065, thigh=0.0675 * 1.3, thigh_at=0.5))  # the default thigh: 0.0675 there
+    assert heavy.leg_radii() == pytest.approx((0.065, 0.055 * 1.3, 0.08 * 1.3))
+    assert HingeConfig(girth=LegGirth(shank=0.06)).leg_radii() == pytest.approx((0.06, 0.055 * 1.2, 0.08 * 1.2))
+    assert HingeConfig(girth=LegGirth(thigh=0.0675 * 1.2, thigh_at=0.5)).leg_radii() == \
+        pytest.approx((0.05 * 1.2, 0.055 * 1.2, 0.08 * 1.2))
+    assert HingeConfig(girth=LegGirth(shank=0.04, thigh=0.0675 * 1.1, thigh_at=0.5)).leg_radii() == \
+        pytest.approx((0.05, 0.055 * 1.1, 0.08 * 1.1))  # a thin shank keeps the default's
+    assert HingeConfig(girth=LegGirth(shank=0.04)).leg_radii() == (0.05, 0.055, 0.08)
+    t, tr = _descent(0.2, 0.0)
+    base = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None, cfg)["max_bar_to_body"]
+    narrower = hinge_metrics(t, tr, (0.0, 1.2), (0.0, 1.2), None, heavy)["max_bar_to_body"]
+    assert 0.015 - 1e-9 <= base - narrower <= 0.024 + 1e-9  # the shank's 1.5 cm more, the thigh's 1.65-2.4 cm
 
 
 def test_bar_gap_max_is_not_the_knees_noise():

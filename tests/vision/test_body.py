@@ -8,9 +8,11 @@ from unittest import mock
 import numpy as np
 import pytest
 
+from barpath.analysis.hinge import HingeConfig
 from barpath.synth.camera import CameraPose
 from barpath.synth.scenario import SCENARIOS, Scenario, lift_frame_truth, render_frames
-from barpath.vision.body import LATE_WINDOW, SCALE_SAMPLES, STATURES, AxisFilter, BodyEstimator, RecentTops
+from barpath.vision.body import (GIRTH_MIN_FITS, GIRTH_MIN_ROWS, LATE_WINDOW, SCALE_SAMPLES, STATURES, AxisFilter,
+                                 BodyEstimator, LegOutline, RecentTops)
 from barpath.vision.measure import FrameMeasurer
 
 
@@ -402,3 +404,37 @@ def test_stature_under_noisy_depth_with_a_wall_behind():
     _, fm, _ = _run(sc, 5.0, fps_used=30, seed=37317)
     assert len(fm.body.tops_3d) >= 20
     assert fm.body.leg_stature() == pytest.approx(1.82, abs=0.08)
+
+
+def test_the_legs_girth_is_the_median_of_the_fits():
+    """Half the runs' median width per fit, the median over the fits: a few fits merged with a hand do not move it;
+    a fit with too few rows does not count; nothing before GIRTH_MIN_FITS fits."""
+    o = LegOutline()
+    for _ in range(GIRTH_MIN_FITS - 1):
+        o.add("shank", np.full(10, 0.13))
+    o.add("shank", np.full(GIRTH_MIN_ROWS - 1, 0.13))
+    assert o.girth() is None
+    o.add("shank", np.full(10, 0.13))
+    assert o.girth().shank == pytest.approx(0.065) and o.girth().thigh is None
+    for _ in range(3):
+        o.add("shank", np.full(10, 0.25))
+    assert o.girth().shank == pytest.approx(0.065)
+    for _ in range(GIRTH_MIN_FITS):
+        o.add("thigh", np.linspace(0.14, 0.18, 11), np.linspace(0.2, 0.6, 11))
+    assert (o.girth().thigh, o.girth().thigh_at) == pytest.approx((0.08, 0.4))
+
+
+@pytest.mark.parametrize("build, height", [(1.3, 1.85), (0.85, 1.7)])
+def test_the_legs_girth_is_measured_from_their_outline(build, height):
+    """A heavy lifter's legs (1.3x the average girth: shank 6.8 cm, thigh 7.3-10.4 cm half-thickness) and a slim one's
+    (0.85x: shank 4.1 cm) at 848x480 from 2.4 m. Measured: the shank 6.4 and 4.0 cm, the heavy one's mid-thigh 9.1 for
+    9.2. The heavy lifter's is the bar-to-body gap's leg front (HingeConfig.leg_radii), not the average adult's."""
+    sc = replace(SCENARIOS["deadlift_faults"], name="girth", lifter_build=build, lifter_height_m=height)
+    _, fm, _ = _run(sc, 12.0, fps_used=15)
+    lifter = sc.motion(0).lifter
+    g = fm.body.outline.girth()
+    assert g.shank == pytest.approx(lifter.shank_radius, rel=0.1)
+    if build > 1.0:
+        shank, thigh_knee, thigh_hip = HingeConfig(girth=g).leg_radii()
+        assert shank == pytest.approx(lifter.shank_radius, rel=0.1)
+        assert 0.5 * (thigh_knee + thigh_hip) == pytest.approx(lifter.thigh_radii[1], rel=0.1)  # mid-thigh

@@ -47,6 +47,7 @@ class Scenario:
     # on dark, shiny surfaces (synth.noise)
     lifter_height_m: float | None = None
     lifter_build: float | None = None  # LifterSpec.build: the limbs' girth (1.0 average, 1.2 heavy, 0.85 slim)
+    lifter_stance_m: float | None = None  # ankle centre to ankle centre (0.32 default); the grip stays outside the shins
     plate_diameter_m: float | None = None
     outer_plates: tuple[tuple[float, float], ...] | None = None  # BarbellSpec.outer: change plates and a clamp
     description: str = ""
@@ -70,6 +71,9 @@ class Scenario:
             spec = replace(spec, lifter=replace(spec.lifter, height_m=self.lifter_height_m))
         if self.lifter_build is not None:
             spec = replace(spec, lifter=replace(spec.lifter, build=self.lifter_build))
+        if self.lifter_stance_m is not None:
+            grip = max(spec.lifter.grip_half_width_m, self.lifter_stance_m / 2.0 + 0.05)
+            spec = replace(spec, lifter=replace(spec.lifter, stance_width_m=self.lifter_stance_m, grip_half_width_m=grip))
         if self.plate_diameter_m is not None:
             spec = replace(spec, barbell=replace(spec.barbell, plate_diameter=self.plate_diameter_m))
         if self.outer_plates is not None:

@@ -86,3 +86,9 @@ def test_a_scenario_sets_the_lifters_height_build_and_plates():
     m = sc.motion(0)
     assert (m.lifter.height_m, m.lifter.build, m.spec.barbell.plate_diameter) == (1.62, 1.25, 0.4)
     assert m.lifter.shank_radius == pytest.approx(0.05 * 1.25 * 1.62 / 1.78)
+
+
+def test_a_wide_stance_keeps_the_grip_outside_the_shins():
+    assert replace(SCENARIOS["deadlift"], lifter_stance_m=0.3).motion(0).lifter.grip_half_width_m == 0.24
+    lf = replace(SCENARIOS["deadlift"], lifter_stance_m=0.5).motion(0).lifter
+    assert lf.stance_width_m == 0.5 and lf.grip_half_width_m == pytest.approx(0.30)

@@ -104,13 +104,13 @@ def test_the_joints_stated_noise_reaches_the_hinge_check():
 def test_the_lifters_leg_girth_reaches_the_bar_gap():
     """The leg girth the body fits measure goes to the rep detector's hinge checks (the legs' front for the
     bar-to-body gap), updated as it is learnt."""
-    girths = {0.0: None, 0.5: LegGirth(0.065, 0.09, 0.5), 1.0: LegGirth(0.066, 0.091, 0.45)}
+    girths = [None, LegGirth(0.065, 0.09, 0.5), LegGirth(0.066, 0.091, 0.45)]  # as learnt, half a second apart
     measurer = _ScriptedMeasurer(lambda t: BAR)
     intr = Intrinsics(width=16, height=12, fx=10.0, fy=10.0, ppx=8.0, ppy=6.0)
     engine = Engine(intr, lift_frame=LiftFrame(up=UP, forward=[1.0, 0.0, 0.0], origin=BAR - 0.225 * UP))
     engine.measurer = measurer
     fps, k = 30.0, 0
-    for t_learnt, girth in girths.items():
+    for girth in girths:
         measurer.body = SimpleNamespace(outline=SimpleNamespace(girth=lambda g=girth: g))
         for _ in range(int(0.5 * fps)):
             engine.process(DepthFrame(np.zeros((12, 16), np.uint16), 0.001, 1000.0 + k * 1000.0 / fps, k + 1, intr))

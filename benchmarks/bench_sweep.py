@@ -4,7 +4,8 @@ the tracking issue's ranges), written through the SDK and analysed like a camera
 scene (the same as bench_analyze's; px: the disparity noise) and the counts of scenes meeting each goal. Slow: ~2-3
 min per scene. --noisy draws the depth noise too (0.05-0.2 px of disparity, a D400 from good to poor conditions);
 --loaded puts 0-3 iron change plates and a collar clamp outside the big plates (a loaded bar's near side); --bodies
-draws the lifter's girth too (0.8-1.3x the average's limb radii: slim to heavy).
+draws the lifter's girth (0.8-1.3x the average's limb radii: slim to heavy) and stance (0.25-0.6 m ankle to ankle:
+narrow to wide) too.
 
     python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep] [--noisy] [--loaded] [--bodies]
 """
@@ -36,8 +37,8 @@ def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False,
                  bodies: bool = False) -> tuple[Scenario, int]:
     """noisy: the depth's disparity noise drawn from 0.05-0.2 px too (else the nominal 0.08); loaded: 0-3 change
     plates and a clamp outside the big plates (else a bare face); bodies: the lifter's build (limb girth) drawn
-    from 0.8-1.3 (else the average's 1.0). Each drawn from a separate stream so that the scenes of a seed are the
-    same either way."""
+    from 0.8-1.3 (else the average's 1.0) and stance from 0.25-0.6 m (else 0.32). Each drawn from a separate stream
+    so that the scenes of a seed are the same either way."""
     seed = rng.randrange(1, 100000)
     w, h = rng.choice(STREAMS)
     sc = Scenario(
@@ -55,7 +56,8 @@ def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False,
         k = random.Random(seed + 1).randrange(0, len(CHANGE_PLATES) + 1)
         sc = replace(sc, name=f"{sc.name}l", outer_plates=(*CHANGE_PLATES[len(CHANGE_PLATES) - k:], COLLAR_CLAMP))
     if bodies:
-        sc = replace(sc, name=f"{sc.name}b", lifter_build=round(random.Random(seed + 2).uniform(0.8, 1.3), 2))
+        sc = replace(sc, name=f"{sc.name}b", lifter_build=round(random.Random(seed + 2).uniform(0.8, 1.3), 2),
+                     lifter_stance_m=round(random.Random(seed + 3).uniform(0.25, 0.6), 2))
     return sc, seed
 
 
@@ -78,8 +80,9 @@ def framed(sc: Scenario, seed: int) -> bool:
 
 
 def _build(sc: Scenario) -> str:
-    """The lifter column's build suffix ('x1.25'), empty for the average's."""
-    return "" if sc.lifter_build is None else f"x{sc.lifter_build:.2f}"
+    """The lifter column's build and stance suffix ('x1.25w0.48'), empty for the average's."""
+    return ("" if sc.lifter_build is None else f"x{sc.lifter_build:.2f}") \
+        + ("" if sc.lifter_stance_m is None else f"w{sc.lifter_stance_m:.2f}")
 
 
 def main() -> None:
@@ -89,7 +92,7 @@ def main() -> None:
     ap.add_argument("--dir", default=os.path.join("recordings", "sweep"))
     ap.add_argument("--noisy", action="store_true", help="draw each scene's depth noise (0.05-0.2 px of disparity)")
     ap.add_argument("--loaded", action="store_true", help="change plates and a clamp outside the big plates")
-    ap.add_argument("--bodies", action="store_true", help="draw the lifter's build (limb girth) too")
+    ap.add_argument("--bodies", action="store_true", help="draw the lifter's build (limb girth) and stance too")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     rng = random.Random(args.seed)

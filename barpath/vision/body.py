@@ -212,13 +212,6 @@ class LegView:
         """A point of the coarse (mid-plane) silhouette, moved along its camera ray onto the near leg's plane."""
         return np.array(self._move(f, h, self.o_mid, self.o, self.fwd, self.up, self.ax))
 
-    def to_near_at(self, f: float, h: float) -> np.ndarray:
-        """A chain point whose height is the model's, not the outline's (the ankle: a fixed height above the
-        floor): its forward coordinate from its camera ray, its height kept. Along the ray it rose by the planes'
-        depth difference times its drop below the camera, and the knee with it (the shank's length is laid off from
-        the ankle): 3.5 cm with a 0.5 m stance, whose near ankle is 9 cm nearer the camera than at 0.32 m."""
-        return np.array([self.to_near(f, h)[0], h])
-
     def to_mid(self, f, h):
         """Near-plane (forward, up) arrays -> the coarse silhouette's plane."""
         return self._move(np.asarray(f), np.asarray(h), self.o, self.o_mid, self.fwd, self.up, self.ax)
@@ -676,11 +669,11 @@ class BodyEstimator:
         ok = score > 0.3 and ready
         # The ankle stays on the floor within a few cm of its learnt place (ready implies it was learnt), so the chain
         # anchors it even when the plate hides the shank; then with a wider covariance. Its outline is the near leg's:
-        # on that leg's plane once known (its forward coordinate along the camera ray: from a yawed camera, shifting
-        # along the axis instead put it ~3 cm off the knee's; its height the model's, LegView.to_near_at).
+        # on that leg's plane once known (along the camera ray: from a yawed camera, shifting along the axis instead
+        # put it ~3 cm off the knee's forward coordinate).
         ankle = None
         if ok:
-            ankle = view.point(*view.to_near_at(fa, ha)) if view is not None else cam(fa, ha, r_s)
+            ankle = view.point(*view.to_near(fa, ha)) if view is not None else cam(fa, ha, r_s)
         # The knee, once the near leg's plane is known (the bar lifted off the floor once): from the near leg's
         # axes at full resolution (_knee_from_axes), which see it under the plate too. Else the chain's knee, only
         # where the knee is in view (its guess for a hidden knee, from the hip, the ankle and the lengths, was
@@ -738,7 +731,7 @@ class BodyEstimator:
         hidden = cv2.dilate(unk.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=1) > 0
         cell = 0.005
         tilt = AXIS_TILT_PX * view.pixel_m  # the axis's offset from one end of the piece in view to the other
-        a0, k0, h0 = view.to_near_at(*ankle), view.to_near(*knee), view.to_near(*hip)
+        a0, k0, h0 = (view.to_near(*p) for p in (ankle, knee, hip))
         ha = float(a0[1])
         d = (k0 - a0) / np.hypot(*(k0 - a0))
         anchor = None if self.shank_anchor is None else float(view.along_ray(self.shank_anchor)[0])

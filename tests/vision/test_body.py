@@ -289,9 +289,6 @@ def test_leg_plane_round_trip():
     # point on the near plane stays
     assert np.allclose(view.along_ray(view.o_mid + 0.3 * fwd + 0.5 * up), near, atol=1e-9)
     assert np.allclose(view.along_ray(view.point(0.2, 0.1)), [0.2, 0.1], atol=1e-9)
-    # a chain point of known height (the ankle) keeps it: only its forward coordinate comes from the ray
-    assert np.allclose(view.to_near_at(0.3, 0.07), [view.to_near(0.3, 0.07)[0], 0.07], atol=1e-12)
-    assert view.to_near(0.3, 0.07)[1] > 0.07 + 0.03  # (along the ray: 0.83 m below the camera, 15 cm nearer)
 
 
 def _knee_descent(name: str, t1: float, rep: int = 0):
@@ -441,19 +438,3 @@ def test_the_legs_girth_is_measured_from_their_outline(build, height):
         shank, thigh_knee, thigh_hip = HingeConfig(girth=g).leg_radii()
         assert shank == pytest.approx(lifter.shank_radius, rel=0.1)
         assert 0.5 * (thigh_knee + thigh_hip) == pytest.approx(lifter.thigh_radii[1], rel=0.1)  # mid-thigh
-
-
-def test_a_wide_stance_keeps_the_knee_at_its_height():
-    """An RDL with the feet 0.5 m apart (ankle to ankle; 0.32 the presets'): the near ankle is 9 cm nearer the camera
-    than at 0.32 m, the near leg's plane with it. The chain's ankle (its height the model's, above the floor) keeps
-    its height on that plane; moved up its camera ray instead, it rose 2-3 cm, and the knee laid off a shank's length
-    above it with it (the knee 2.3 cm high at the median)."""
-    sc = replace(SCENARIOS["rdl"], lifter_stance_m=0.5)
-    sc, fm, out = _run(sc, 9.0, fps_used=10)
-    lf = lift_frame_truth(sc.camera)
-    knees = [(f, m) for f, m in out if m.knee is not None]
-    assert len(knees) >= 30
-    e = np.array([m.knee - np.array(f.truth["knee"]) for f, m in knees])
-    assert abs(np.median(e @ lf["up"])) < 0.01 and abs(np.median(e @ lf["forward"])) < 0.01
-    ankles = np.array([m.body_fit.ankle - np.array(f.truth["ankle"]) for f, m in knees])
-    assert abs(np.median(ankles @ lf["up"])) < 0.01

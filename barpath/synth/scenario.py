@@ -101,7 +101,8 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
        camera=CameraPose(distance=2.4, height=1.3, pitch=15.0)),
     _s("deadlift_wide", "deadlift_faults", "another body: a tall, heavy lifter (1.88 m, build 1.2) with a wide stance "
        "(0.5 m ankle to ankle); hips-first, knees-first and bar-drift reps, camera yawed 10 deg",
-       lifter_height_m=1.88, lifter_build=1.2, lifter_stance_m=0.5, camera=CameraPose(distance=2.6, height=1.0, yaw=10.0)),
+       lifter_height_m=1.88, lifter_build=1.2, lifter_stance_m=0.5,
+       camera=CameraPose(distance=2.6, height=1.0, yaw=10.0)),
     _s("rdl", "rdl_8", "8 Romanian deadlifts from standing, yaw -25 deg, roll 3 deg, faces left",
        camera=CameraPose(distance=2.5, height=0.9, yaw=-25.0, roll=3.0, facing="left")),
     _s("rdl_pickup", "rdl_pickup", "RDLs with floor pick-up and put-down; a second person walks in behind",

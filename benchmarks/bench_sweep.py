@@ -79,7 +79,7 @@ def framed(sc: Scenario, seed: int) -> bool:
     return True
 
 
-def _build(sc: Scenario) -> str:
+def _body(sc: Scenario) -> str:
     """The lifter column's build and stance suffix ('x1.25w0.48'), empty for the average's."""
     return ("" if sc.lifter_build is None else f"x{sc.lifter_build:.2f}") \
         + ("" if sc.lifter_stance_m is None else f"w{sc.lifter_stance_m:.2f}")
@@ -113,7 +113,7 @@ def main() -> None:
         rows.append((te, r))
         c = sc.camera
         print(f"{sc.name:13s} {sc.subpixel:4.2f} {sc.lift:16s} {sc.model} {sc.width}x{sc.height}@{sc.fps:<3d} {c.distance:4.2f} {c.height:4.2f} "
-              f"{c.pitch:+5.1f} {c.yaw:+5.1f} {c.facing:5s} {sc.lifter_height_m:.2f}{_build(sc)} {sc.plate_diameter_m:.2f} | "
+              f"{c.pitch:+5.1f} {c.yaw:+5.1f} {c.facing:5s} {sc.lifter_height_m:.2f}{_body(sc)} {sc.plate_diameter_m:.2f} | "
               f"{te['bar_rmse'] * 1000:5.1f} {te['path_rmse'] * 1000:5.1f} {te['vel_rmse']:6.3f} "
               f"{te['hip_rmse'] * 1000:5.1f} {te['knee_rmse'] * 1000:5.1f} | "
               f"{r['found']}/{r['true']} {r['phase_s']:6.3f} {r['mcv_rmse']:.3f}/{r['mcv_max']:.3f} {r['rom_cm']:4.1f} "

@@ -59,6 +59,14 @@ KNEE_SD_MAX = 0.03
 # (random scene sweep2057, 640x480 at 3.5 m: knees from 5-10 cm of shin or thigh came 7-16 cm back as the plate passed
 # the knee, with 1.4-2.9 cm sd from the rows' scatter alone). A whole pixel cost deadlift_faults its knee travel.
 AXIS_TILT_PX = 0.5
+# The chain's knee lies in the outline of both legs (on the lifter's mid plane the far leg's is a few cm off the near
+# one's, more so close up), and its hip hangs on that knee: deadlift_close (1.6 m) had its knee 0-5 cm forward at the
+# paused bottom and the hip with it (hip back travel 3.9 cm short). A knee measured from the near leg's shank with at
+# most this sd pins the thigh instead: the thigh and the trunk are refitted from it (hip travel 2.5 cm; over 70
+# recordings the hip travel error 1.21 -> 1.17 cm mean, the hip RMSE 15.0 mm either way). Not from a less sure knee:
+# from all the axes' knees ('short' ones 2 cm back at a knees-first bottom) deadlift_faults' hip travel went 2.6 ->
+# 4.3 cm; from shank knees of 1.5-2.5 cm sd a random scene's hip RMSE 17.8 -> 19.8 mm.
+KNEE_PIN_SD = 0.01
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
@@ -72,16 +80,18 @@ GIRTH_KEPT = 300  # ... over the latest this many such fits (a lifter's legs do 
 GIRTH_MIN_FITS = 10  # ... once this many
 
 
-def _offset_grid(d_fa: float, d_a_deg: float, k_a: int) -> list[np.ndarray]:
+def _offset_grid(d_fa: float, d_a_deg: float, k_a: int, legs: bool = True) -> list[np.ndarray]:
     """A refinement pass's (ankle, shank, thigh, trunk) offsets: the ankle by -d_fa, 0, d_fa (or fixed), each angle
-    by -k_a..k_a steps of d_a_deg (the trunk varying fastest, as full() expects)."""
+    by -k_a..k_a steps of d_a_deg (the trunk varying fastest, as full() expects); without legs the shank is held."""
     fa = d_fa * np.arange(-1, 2) if d_fa else np.zeros(1)
     a = np.radians(d_a_deg * np.arange(-k_a, k_a + 1))
-    return np.meshgrid(fa, a, a, a, indexing="ij")
+    return np.meshgrid(fa, a if legs else np.zeros(1), a, a, indexing="ij")
 
 
 # The chain fit's local refinement passes: (offsets, samples a segment, bilinear sampling).
 _REFINE_PASSES = ((_offset_grid(0.0, 2.0, 2), 10, False), (_offset_grid(0.005, 0.5, 1), 14, True))
+# The same with the ankle and the shank held (the knee measured): the thigh and the trunk about the main fit's.
+_UPPER_PASSES = ((_offset_grid(0.0, 3.0, 4, legs=False), 10, False), (_offset_grid(0.0, 1.0, 2, legs=False), 14, True))
 
 
 @dataclass
@@ -680,7 +690,6 @@ class BodyEstimator:
         # 3-5.5 cm off): deep in the flexion, where the thigh's axis grazes the circle.
         # The chain's knee is biased by the far leg merged into the coarse silhouette (~2 cm forward there), so it is
         # moved by its offset from the axes' knee, learnt on the frames that have both: no jump at the switch.
-        sag = {"ankle": (fa, ha), "knee": (kf, kh), "hip": (hf, hh), "shoulder": (sf, sh)}
         axes = self._knee_from_axes(view, unk, (fa, ha), (kf, kh), (hf, hh), ls, lt, r_s, r_t) \
             if ok and view is not None else None
         chain_k = view.to_near(kf, kh) if ok and vis_k > 0.5 and view is not None else None
@@ -691,10 +700,17 @@ class BodyEstimator:
             if chain_k is not None:
                 off = np.asarray(kn) - chain_k
                 self.chain_off = off if self.chain_off is None else 0.8 * self.chain_off + 0.2 * off
+            if src == "shank" and sd_k <= KNEE_PIN_SD:  # (see KNEE_PIN_SD)
+                km = view.to_mid(*kn)
+                _, (_, _, hf, hh), (sf, sh, s3j), _ = self._chain_fit(
+                    dt, unk_f, stature, facing, bar_f, bar_h, contour, self._pose, maps=maps,
+                    knee=(float(km[0]), float(km[1])))
+                vis_h = self._joint_vis(unk_f, fa, ha, kf, kh, hf, hh, sf, sh)[1]
         elif chain_k is not None:
             knee, src = view.point(*(chain_k + (self.chain_off if self.chain_off is not None else 0.0))), "chain"
         elif ok and vis_k > 0.5 and coarse:
             knee, src = cam(kf, kh, 0.5 * (r_s + r_t)), "chain"
+        sag = {"ankle": (fa, ha), "knee": (kf, kh), "hip": (hf, hh), "shoulder": (sf, sh)}
         # With the plate over the hip (the bar at lockout) the visible trunk above it still pins the hip: its end at
         # the trunk's length from the shoulder. Reported with a wider covariance.
         hip_from_trunk = vis_h <= 0.5 and s3j > 0.5
@@ -881,7 +897,7 @@ class BodyEstimator:
             (self.h_range[1] - ys * self.cell).astype(np.float32)
 
     def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h, contour, prev=None, radius_stature=None,
-                   maps: dict[float, np.ndarray] | None = None):
+                   maps: dict[float, np.ndarray] | None = None, knee: tuple[float, float] | None = None):
         """Fit the planar chain ankle -> knee -> hip -> shoulder (+ arms to the bar, head) to the silhouette.
 
         Two-sided score, so that no part of the body can be ignored:
@@ -893,10 +909,13 @@ class BodyEstimator:
         the previous frame's pose, for continuity), then a joint local refinement.
         maps: the frame's inside maps per limb radius, filled here and reused by the frame's other fits (a learning
         frame's 15 fits all have the main fit's radii).
+        knee: a measured knee (forward, up on this grid; the leg axes'): the shank is laid from prev's ankle towards
+        it, its ankle end moved along that line to leave the knee exactly there, and only the thigh and the trunk are
+        searched, about prev's (the main fit's) angles.
         """
         cell = self.cell
         ls, lt, lk = SHANK_FRAC * stature, THIGH_FRAC * stature, TRUNK_FRAC * stature
-        ha = ANKLE_H_FRAC * stature
+        ha = ha_model = ANKLE_H_FRAC * stature
         sc = (radius_stature or stature) / 1.78
         r_s, r_t, r_k = 0.05 * sc, 0.07 * sc, 0.12 * sc
         r_a, r_head, l_arm = 0.045 * sc, 0.10 * sc, 0.34 * stature
@@ -1014,35 +1033,43 @@ class BodyEstimator:
             return tot, (fa, a_s, a_t, a_k), (s1, v1, v2, s3)
 
         deg = np.radians
-        # 1. Shank x thigh (x ankle position) on the inside term alone: the candidates.
-        if self.ankle_f is None:
-            fa_c = np.arange(bar_f - 0.45, bar_f + 0.451, 0.03)
-        else:  # feet stay put during a set: search around the learnt ankle
-            fa_c = self.ankle_f + np.arange(-ANKLE_SEARCH_M, ANKLE_SEARCH_M + 1e-4, 0.02)
-        FA, AS, AT = np.meshgrid(fa_c, deg(np.arange(-24.0, 70.0, 6.0)), deg(np.arange(-14.0, 116.0, 6.0)),
-                                 indexing="ij")
-        kf, kh, hf, hh = chain(FA, AS, AT)
-        # the shank does not depend on the thigh's angle: scored on the first thigh slice, broadcast over the rest
-        s_shank = seg_score(FA[:, :, :1], np.full_like(FA[:, :, :1], ha), kf[:, :, :1], kh[:, :, :1], r_s)[0]
-        s12 = s_shank + seg_score(kf, kh, hf, hh, r_t)[0]
-        best_fa = np.argmax(s12, axis=0)  # best ankle per (shank, thigh) pair
-        s_pair = np.take_along_axis(s12, best_fa[None], 0)[0]
-        order = np.argsort(s_pair, axis=None)[::-1][:40]
-        i_s, i_t = np.unravel_index(order, s_pair.shape)
-        fa0, as0, at0 = FA[best_fa[i_s, i_t], i_s, i_t], AS[0, i_s, i_t], AT[0, i_s, i_t]
-        # 2. The best pairs x the trunk angle on the full score; the previous pose joins the candidates.
-        ak = deg(np.arange(-30.0, 111.0, 10.0))
-        c_fa, c_as, c_at, c_ak = (np.repeat(fa0, len(ak)), np.repeat(as0, len(ak)), np.repeat(at0, len(ak)),
-                                  np.tile(ak, len(fa0)))
-        if prev is not None:
-            d6 = deg(np.array([-6.0, 0.0, 6.0]))
-            P = np.meshgrid([prev[0]], prev[1] + d6, prev[2] + d6, prev[3] + d6, indexing="ij")
-            c_fa, c_as, c_at, c_ak = (np.concatenate([a, b.ravel()]) for a, b in zip((c_fa, c_as, c_at, c_ak), P))
-        tot, hyp, _ = full(c_fa, c_as, c_at, c_ak)
-        j = int(np.argmax(tot))
-        x = [float(v[j]) for v in hyp]
-        # 3. Local refinement: the three angles on a 2 deg grid, then angles and ankle finely (bilinear samples).
-        for offsets, n, fine in _REFINE_PASSES:
+        if knee is not None and prev is not None:
+            # the shank from the fitted ankle towards the measured knee, a shank's length long (ha: chain() reads it)
+            a_s = float(np.arctan2(facing * (knee[0] - prev[0]), knee[1] - ha))
+            fa, ha = knee[0] - facing * ls * np.sin(a_s), knee[1] - ls * np.cos(a_s)
+            x = [fa, a_s, prev[2], prev[3]]
+            passes = _UPPER_PASSES
+        else:
+            # 1. Shank x thigh (x ankle position) on the inside term alone: the candidates.
+            if self.ankle_f is None:
+                fa_c = np.arange(bar_f - 0.45, bar_f + 0.451, 0.03)
+            else:  # feet stay put during a set: search around the learnt ankle
+                fa_c = self.ankle_f + np.arange(-ANKLE_SEARCH_M, ANKLE_SEARCH_M + 1e-4, 0.02)
+            FA, AS, AT = np.meshgrid(fa_c, deg(np.arange(-24.0, 70.0, 6.0)), deg(np.arange(-14.0, 116.0, 6.0)),
+                                     indexing="ij")
+            kf, kh, hf, hh = chain(FA, AS, AT)
+            # the shank does not depend on the thigh's angle: scored on the first thigh slice, broadcast over the rest
+            s_shank = seg_score(FA[:, :, :1], np.full_like(FA[:, :, :1], ha), kf[:, :, :1], kh[:, :, :1], r_s)[0]
+            s12 = s_shank + seg_score(kf, kh, hf, hh, r_t)[0]
+            best_fa = np.argmax(s12, axis=0)  # best ankle per (shank, thigh) pair
+            s_pair = np.take_along_axis(s12, best_fa[None], 0)[0]
+            order = np.argsort(s_pair, axis=None)[::-1][:40]
+            i_s, i_t = np.unravel_index(order, s_pair.shape)
+            fa0, as0, at0 = FA[best_fa[i_s, i_t], i_s, i_t], AS[0, i_s, i_t], AT[0, i_s, i_t]
+            # 2. The best pairs x the trunk angle on the full score; the previous pose joins the candidates.
+            ak = deg(np.arange(-30.0, 111.0, 10.0))
+            c_fa, c_as, c_at, c_ak = (np.repeat(fa0, len(ak)), np.repeat(as0, len(ak)), np.repeat(at0, len(ak)),
+                                      np.tile(ak, len(fa0)))
+            if prev is not None:
+                d6 = deg(np.array([-6.0, 0.0, 6.0]))
+                P = np.meshgrid([prev[0]], prev[1] + d6, prev[2] + d6, prev[3] + d6, indexing="ij")
+                c_fa, c_as, c_at, c_ak = (np.concatenate([a, b.ravel()]) for a, b in zip((c_fa, c_as, c_at, c_ak), P))
+            tot, hyp, _ = full(c_fa, c_as, c_at, c_ak)
+            j = int(np.argmax(tot))
+            x = [float(v[j]) for v in hyp]
+            passes = _REFINE_PASSES
+        # 3. Local refinement: the angles on a coarse grid, then finely (bilinear samples; the ankle too, if free).
+        for offsets, n, fine in passes:
             tot, hyp, parts = full(*(v + off for v, off in zip(x, offsets)), n=n, fine=fine)
             j = int(np.argmax(tot))
             x = [float(v[j]) for v in hyp]
@@ -1051,4 +1078,4 @@ class BodyEstimator:
         kf, kh, hf, hh = (float(v) for v in chain(fa, a_sh, a_th))
         sf, sh = hf + facing * lk * np.sin(a_k), hh + lk * np.cos(a_k)
         return (fa, a_sh, a_th, a_k, float(tot[j]), s1, v1, v2), (kf, kh, hf, hh), (sf, sh, s3), \
-            (ls, lt, lk, ha, r_s, r_t, r_k)
+            (ls, lt, lk, ha_model, r_s, r_t, r_k)

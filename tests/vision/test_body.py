@@ -208,7 +208,8 @@ def test_the_hip_hangs_on_the_measured_knee_at_a_close_camera():
     rep = sc.motion(0).reps[0]
 
     def err(lo, hi):  # the hip's forward errors over the frames in [lo, hi] (s)
-        return np.array([(m.hip - np.array(f.truth["hip"])) @ fwd for f, m in out if lo <= f.t <= hi and m.hip is not None])
+        return np.array([(m.hip - np.array(f.truth["hip"])) @ fwd for f, m in out
+                         if lo <= f.t <= hi and m.hip is not None])
     top, bottom = err(rep["concentric"][1], rep["eccentric"][0]), err(rep["eccentric"][1], rep["eccentric"][1] + 0.8)
     assert len(top) >= 3 and len(bottom) >= 20
     assert abs(np.median(bottom) - np.median(top)) < 0.015

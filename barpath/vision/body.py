@@ -61,11 +61,12 @@ KNEE_SD_MAX = 0.03
 AXIS_TILT_PX = 0.5
 # The chain's knee lies in the outline of both legs (on the lifter's mid plane the far leg's is a few cm off the near
 # one's, more so close up), and its hip hangs on that knee: deadlift_close (1.6 m) had its knee 0-5 cm forward at the
-# paused bottom and the hip with it (hip back travel 3.9 cm short). A knee measured from the near leg's shank with at
-# most this sd pins the thigh instead: the thigh and the trunk are refitted from it (hip travel 2.5 cm; over 70
-# recordings the hip travel error 1.21 -> 1.17 cm mean, the hip RMSE 15.0 mm either way). Not from a less sure knee:
-# from all the axes' knees ('short' ones 2 cm back at a knees-first bottom) deadlift_faults' hip travel went 2.6 ->
-# 4.3 cm; from shank knees of 1.5-2.5 cm sd a random scene's hip RMSE 17.8 -> 19.8 mm.
+# paused bottom and the hip with it (hip back travel 3.9 cm short). A knee measured on the near leg's shank or thigh
+# axis with at most this sd pins the thigh instead: the thigh and the trunk are refitted from it (deadlift_close: hip
+# travel 2.5 cm; over 70 recordings the hip travel error 1.21 -> 1.07 cm mean, the hip RMSE 15.0 -> 14.6 mm). Not from
+# a less sure knee, nor from the 'short' one (its sd floor is this): with those too, deadlift_faults' hip travel went
+# 2.6 -> 4.3 cm (its 'short' knees 2 cm back at a knees-first bottom); from shank knees of 1.5-2.5 cm sd a random
+# scene's hip RMSE went 17.8 -> 19.8 mm.
 KNEE_PIN_SD = 0.01
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
@@ -700,7 +701,7 @@ class BodyEstimator:
             if chain_k is not None:
                 off = np.asarray(kn) - chain_k
                 self.chain_off = off if self.chain_off is None else 0.8 * self.chain_off + 0.2 * off
-            if src == "shank" and sd_k <= KNEE_PIN_SD:  # (see KNEE_PIN_SD)
+            if src in ("shank", "thigh") and sd_k <= KNEE_PIN_SD:  # (see KNEE_PIN_SD)
                 km = view.to_mid(*kn)
                 _, (_, _, hf, hh), (sf, sh, s3j), _ = self._chain_fit(
                     dt, unk_f, stature, facing, bar_f, bar_h, contour, self._pose, maps=maps,

@@ -14,6 +14,8 @@ Pipeline (decimated depth, ~212 px wide; pure numpy + cv2):
    axis should run deep inside the limb (the limb radius away from the outline). The joint angles are found by a
    vectorised grid search (shank × thigh jointly, then the trunk), so every frame gives the same anatomical
    points, not extreme pixels.
+   The knee, where the near leg shows under or beside the plate, comes from that leg's own axes at full resolution;
+   a sure one pins the chain (the thigh and trunk refitted from it: KNEE_PIN_SD).
 4. A joint is reported only when the segments around it are mostly visible (not hidden by the plate).
 """
 

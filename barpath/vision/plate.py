@@ -67,10 +67,6 @@ class PlateFit:
 
 
 # ----------------------------------------------------------------------------------------------- helpers
-def _ray_dirs(intr: Intrinsics, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    return np.stack([(u - intr.ppx) / intr.fx, (v - intr.ppy) / intr.fy, np.ones_like(u, dtype=float)], axis=-1)
-
-
 def _plane_basis(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a = np.array([0.0, 1.0, 0.0]) if abs(n[1]) < 0.9 else np.array([1.0, 0.0, 0.0])
     e1 = cross3(a, n)
@@ -79,15 +75,22 @@ def _plane_basis(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return e1, e2
 
 
-def _plane_scatter(p: np.ndarray, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(weighted centroid, 3x3 weighted scatter about it) of points p (N, 3)."""
+def _plane_scatter(x: np.ndarray, y: np.ndarray, z: np.ndarray, w: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(weighted centroid, 3x3 weighted scatter about it) of the points (x, y, z) (three (N,) arrays: as columns of
+    one (N, 3) array each operation ran ~5x slower at these sizes)."""
     if w is None:
-        c = p.mean(axis=0)
-        d = p - c
-        return c, d.T @ d
-    c = (w @ p) / w.sum()
-    d = p - c
-    return c, (d * w[:, None]).T @ d
+        cx, cy, cz = float(x.mean()), float(y.mean()), float(z.mean())
+        dx, dy, dz = x - cx, y - cy, z - cz
+        wx, wy, wz = dx, dy, dz
+    else:
+        sw = float(w.sum())
+        cx, cy, cz = float(w @ x) / sw, float(w @ y) / sw, float(w @ z) / sw
+        dx, dy, dz = x - cx, y - cy, z - cz
+        wx, wy, wz = w * dx, w * dy, w * dz
+    sxx, sxy, sxz = float(wx @ dx), float(wx @ dy), float(wx @ dz)
+    syy, syz, szz = float(wy @ dy), float(wy @ dz), float(wz @ dz)
+    return np.array([cx, cy, cz]), np.array([[sxx, sxy, sxz], [sxy, syy, syz], [sxz, syz, szz]])
 
 
 def _plane_normal(c: np.ndarray, m: np.ndarray, perp_basis: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
@@ -155,8 +158,7 @@ def _fit_circle(xy: np.ndarray, r_prior: float, fix_radius: bool, init: np.ndarr
             step = ((hyy * gx - hxy * gy) / det, (hxx * gy - hxy * gx) / det)
         else:
             sx, sy = float(wx.sum()), float(wy.sum())
-            h = np.array([[hxx, hxy, sx], [hxy, hyy, sy], [sx, sy, sw + 1e-9]])
-            step = np.linalg.solve(h, np.array([gx, gy, float(w @ res)])).tolist()
+            step = _solve3_sym(hxx, hxy, sx, hyy, sy, sw + 1e-9, gx, gy, float(w @ res))
             r = float(r + step[2])
         cx, cy = cx + step[0], cy + step[1]
         k_next = max(0.6 * k, k_min)
@@ -165,6 +167,17 @@ def _fit_circle(xy: np.ndarray, r_prior: float, fix_radius: bool, init: np.ndarr
         k = k_next
     c = np.array([cx, cy])
     return c, r, w
+
+
+def _solve3_sym(a: float, b: float, c: float, d: float, e: float, f: float, g0: float, g1: float, g2: float
+                ) -> tuple[float, float, float]:
+    """x solving [[a, b, c], [b, d, e], [c, e, f]] x = g by Cramer's rule (scalars: np.linalg.solve's call overhead
+    was most of a free-radius circle fit's cost)."""
+    c00, c01, c02 = d * f - e * e, c * e - b * f, b * e - c * d  # cofactors (the matrix is symmetric)
+    c11, c12, c22 = a * f - c * c, b * c - a * e, a * d - b * b
+    det = a * c00 + b * c01 + c * c02
+    return ((c00 * g0 + c01 * g1 + c02 * g2) / det, (c01 * g0 + c11 * g1 + c12 * g2) / det,
+            (c02 * g0 + c12 * g1 + c22 * g2) / det)
 
 
 # ----------------------------------------------------------------------------------------------- acquisition
@@ -330,29 +343,29 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         n = np.array([0.0, 0.0, -1.0])
     c = ray_c * depth0 if center0 is None else np.asarray(center0, float)
     band0 = max(0.08, 3.5 * sig) + (0.0 if normal0 is not None else 0.5 * r_nom)
-    # Plane fit on a 2x-subsampled grid (plenty of pixels; the rim below uses the full sampling).
-    z2, ax2, by2 = z[::2, ::2], ax[:, ::2], by[::2, :]
-    ax2f, by2f = np.broadcast_to(ax2, z2.shape).copy(), np.broadcast_to(by2, z2.shape).copy()
-    val2 = valid[::2, ::2] & ~on_floor[::2, ::2]
+    # Plane fit on a 2x-subsampled grid (plenty of pixels; the rim below uses the full sampling), on its valid samples
+    # off the floor as flat arrays (few numpy calls on 1-D arrays: at these sizes a call's overhead is most of its cost).
+    ax2, by2 = ax[:, ::2], by[::2, :]
+    iv, iu = np.nonzero(valid[::2, ::2] & ~on_floor[::2, ::2])
+    z2 = z[::2, ::2][iv, iu]
+    a2, b2 = ax2[0, iu], by2[iv, 0]  # each sample's ray d = (a, b, 1)
+    x2, y2 = a2 * z2, b2 * z2  # ... and its 3-D point (x, y, z2)
     n_iter = 5 if normal0 is None else 3
     for it in range(n_iter):
-        # Ray/plane intersection depth per pixel: t = (n·c) / (n·d) with d = (a, b, 1).
-        nd = n[0] * ax2 + n[1] * by2 + n[2]
+        # Ray/plane intersection depth per pixel: t = (n·c) / (n·d).
+        nd = n[0] * a2 + n[1] * b2 + n[2]
         t_plane = (n @ c) / np.where(np.abs(nd) > 1e-6, nd, 1e-6)
         res = z2 - t_plane  # along the ray (depth units): > 0 farther than the plane
         # Squared distance of each pixel's ray intersection from the reference centre (on the plane: in-plane).
-        qx = ax2 * t_plane - c[0]
-        qy = by2 * t_plane - c[1]
+        qx = a2 * t_plane - c[0]
+        qy = b2 * t_plane - c[1]
         qz = t_plane - c[2]
         rr2 = qx * qx + qy * qy + qz * qz
         band = band0 if it == 0 else max(0.03, 2.5 * sig)
         rmax = (1.15 if it < 2 else 1.06) * r_prior
-        inl = val2 & (np.abs(res) < band) & (rr2 < rmax ** 2)
-        cnt = int(inl.sum())
-        if cnt < 12:
+        inl = (np.abs(res) < band) & (rr2 < rmax ** 2)
+        if np.count_nonzero(inl) < 12:
             return _fail(284)
-        zi = z2[inl]
-        p = np.stack([ax2f[inl] * zi, by2f[inl] * zi, zi], axis=1)
         wts = None
         if it > 0:
             rr = res[inl] / (2.5 * sig)
@@ -360,7 +373,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         # With the floor known, the face is fitted as a vertical plane (the bar is level; only its yaw is free):
         # free, the tilt follows whatever else the band takes in (the stack's tread seen from above by a pitched
         # camera, the bar). A bar tilted a few degrees is allowed on the last pass.
-        cc, m = _plane_scatter(p, wts)
+        cc, m = _plane_scatter(x2[inl], y2[inl], z2[inl], wts)
         n_new = _plane_normal(cc, m, perp_basis=up_basis)
         if up is not None and it == n_iter - 1:
             n_f = _plane_normal(cc, m)
@@ -373,7 +386,7 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         n = n_new
         # Keep the plane, but move the reference centre with the face centroid only at first.
         c = c + ((cc - c) @ n) * n if it > 0 else cc
-    plane_rms = float(1.4826 * np.median(np.abs(res[inl])))  # robust σ of the face residuals
+    plane_rms = 1.4826 * _median(np.abs(res[inl]))  # robust σ of the face residuals
     plane_point = c.copy()
     nd = n[0] * ax + n[1] * by + n[2]
     t_plane = (n @ plane_point) / np.where(np.abs(nd) > 1e-6, nd, 1e-6)
@@ -434,10 +447,14 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         occl |= shifted(near_pad, 1, 1, dy_, dx_)
     rim &= ~occl
     e1, e2 = _plane_basis(n)
+    o1, o2 = float(plane_point @ e1), float(plane_point @ e2)
+
+    def in_plane(a, b, t):  # in-plane coordinates (e1, e2 about plane_point) of the points t (a, b, 1) on the plane
+        return t * (a * e1[0] + b * e1[1] + e1[2]) - o1, t * (a * e2[0] + b * e2[1] + e2[2]) - o2
+
     # In-plane coordinates of (2x-subsampled) face pixels (ray ∩ plane): centre guess and coverage.
-    face2 = face[::2, ::2]
-    tf = t_plane[::2, ::2][face2]
-    pf = np.stack([ax2f[face2] * tf, by2f[face2] * tf, tf], 1)
+    fv, fu = np.nonzero(face[::2, ::2])
+    xf, yf = in_plane(ax2[0, fu], by2[fv, 0], t_plane[::2, ::2][fv, fu])
     rv, ru = np.nonzero(rim)
     if len(rv) < 12:
         return _fail(335)
@@ -451,20 +468,16 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     out = 0.5 + (invalid_edge_px / s) * ~rim_v[rv, ru]
     ur = us[ru] + out * s * du / nrm
     vr = vs[rv] + out * s * dv / nrm
-    d = _ray_dirs(intr, ur, vr)
-    tr = (n @ plane_point) / (d @ n)
-    pr = d * tr[:, None]
-    rel = pr - plane_point
-    xy = np.column_stack([rel @ e1, rel @ e2])
-    relf = pf - plane_point
-    xyf = np.column_stack([relf @ e1, relf @ e2])
+    ar, br = (ur - intr.ppx) / intr.fx, (vr - intr.ppy) / intr.fy
+    xr, yr = in_plane(ar, br, (n @ plane_point) / (n[0] * ar + n[1] * br + n[2]))
     # Start: centroid of the face pixels is biased when part of the disc is hidden; use the robust fit directly.
     if center0 is not None:
         rel0 = np.asarray(center0, float) - plane_point
         c0 = np.array([rel0 @ e1, rel0 @ e2])
     else:
-        c0 = np.median(xyf, axis=0)
-    keep = np.abs(np.sqrt(((xy - c0) ** 2).sum(1)) - r_prior) < 0.5 * r_prior
+        c0 = np.array([_median(xf), _median(yf)])
+    keep = np.abs(np.sqrt((xr - c0[0]) ** 2 + (yr - c0[1]) ** 2) - r_prior) < 0.5 * r_prior
+    xy = np.column_stack([xr, yr])
     if keep.sum() < 12:
         return _fail(356)
     xy = xy[keep]
@@ -482,15 +495,16 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         # Where the camera sees past the rim onto the stack's cylindrical side (its foot point on the face plane
         # lies outside the disc in that direction), the silhouette is the side's far edge, not the face's rim:
         # a geometric visibility test drops those rim points.
-        rel_cam = -plane_point
-        o2 = np.array([rel_cam @ e1, rel_cam @ e2])
-        dvec = xy - c2
-        uvec = dvec / np.maximum(np.sqrt((dvec ** 2).sum(1)), 1e-9)[:, None]
-        side = (uvec @ (o2 - c2) > r_prior) & ~is_crease  # there the face's rim is the crease with the side
-        if (~side).sum() >= 12:
-            c_x, r_x, w_sub = _fit_circle(xy[~side], r_prior, fix_radius=True, init=c2, n_iter=6,
+        oc1, oc2 = -o1 - c2[0], -o2 - c2[1]  # the camera's foot point on the plane, from the centre
+        dx, dy = xy[:, 0] - c2[0], xy[:, 1] - c2[1]
+        side = (dx * oc1 + dy * oc2) / np.maximum(np.sqrt(dx * dx + dy * dy), 1e-9) > r_prior
+        side &= ~is_crease  # there the face's rim is the crease with the side
+        if np.count_nonzero(~side) >= 12:
+            xy_face = xy[~side]
+            c_x, r_x, w_sub = _fit_circle(xy_face, r_prior, fix_radius=True, init=c2, n_iter=6,
                                           scale=s * depth0 / intr.fx)
-            a_x = _arc_coverage(np.arctan2(xy[~side][w_sub > 0.1, 1] - c_x[1], xy[~side][w_sub > 0.1, 0] - c_x[0]))
+            sub = xy_face[w_sub > 0.1]
+            a_x = _arc_coverage(np.arctan2(sub[:, 1] - c_x[1], sub[:, 0] - c_x[0]))
             # The side's silhouette lies beyond the face's rim (by the stack's depth seen obliquely): whenever the
             # rest is arc enough for a measurement, it alone is used. Else (partly out of view) all points.
             if a_x >= min(150.0, min_arc_deg):
@@ -512,14 +526,14 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
         if abs(r3 - r_prior) < 0.25 * r_prior:
             fixed = False
             d_meas = 2.0 * r3
-    dist = np.sqrt(((xy - c2) ** 2).sum(1))
+    dist = np.sqrt((xy[:, 0] - c2[0]) ** 2 + (xy[:, 1] - c2[1]) ** 2)
     w_pos = np.maximum(w, 1e-9)
     rim_rms = float(np.sqrt(((dist - r_fit) ** 2 * w_pos).sum() / w_pos.sum()))  # (weighted mean: np.average)
     center = plane_point + c2[0] * e1 + c2[1] * e2
     if center[2] <= 0.2:
         return _fail(376)
     # Face coverage: face pixels within the fitted disc vs the disc's expected sample count.
-    rin = np.sqrt(((xyf - c2) ** 2).sum(1))
+    rin = np.sqrt((xf - c2[0]) ** 2 + (yf - c2[1]) ** 2)
     n_face = int((rin < r_fit).sum())
     cos_t = abs(n @ (center / np.linalg.norm(center)))
     exp_cnt = np.pi * (intr.fx * r_fit / center[2]) ** 2 * cos_t / (4 * s * s)
@@ -587,15 +601,25 @@ def _edge_gap(xy: np.ndarray, c: np.ndarray, r: float, w: np.ndarray, use: np.nd
     round the rim enough to tell the gap from the centre."""
     if (use & inv).sum() < 5 or (use & ~inv).sum() < 5:
         return float("nan")
-    d = xy[use] - c
-    dist = np.sqrt((d ** 2).sum(1))
-    u = d / np.maximum(dist, 1e-9)[:, None]
-    a = np.column_stack([u, np.ones(len(u)), -inv[use].astype(float)])
-    ww = w[use]
-    h = (a * ww[:, None]).T @ a
-    if np.linalg.cond(h) > 1e4:
+    dx, dy = xy[use, 0] - c[0], xy[use, 1] - c[1]
+    dist = np.sqrt(dx * dx + dy * dy)
+    dd = np.maximum(dist, 1e-9)
+    a = np.stack([dx / dd, dy / dd, np.ones(len(dd)), -inv[use].astype(float)])  # (4, N): rows of unknowns
+    aw = a * w[use]
+    h = aw @ a.T
+    lam = np.abs(np.linalg.eigvalsh(h))  # (h is symmetric: its condition number is its eigenvalues' ratio)
+    if lam.max() > 1e4 * lam.min():
         return float("nan")
-    return float(np.linalg.solve(h, (a * ww[:, None]).T @ (dist - r))[3])
+    return float(np.linalg.solve(h, aw @ (dist - r))[3])
+
+
+def _median(a: np.ndarray) -> float:
+    """np.median of a 1-D array (a quarter of its cost on small arrays: np.median's generality is most of it)."""
+    k = len(a) // 2
+    if len(a) % 2:
+        return float(np.partition(a, k)[k])
+    part = np.partition(a, (k - 1, k))
+    return float((part[k - 1] + part[k]) / 2.0)
 
 
 def _pad_false(a: np.ndarray, k: int) -> np.ndarray:

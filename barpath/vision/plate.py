@@ -822,9 +822,9 @@ class PlateDetector:
                     self.size_m = fit.diameter_m
                     self._diams.clear()
                     self._learnt_d = None
-            if fit is not None and self._near is not None and None not in (t_s, self._near[2]):
-                d, dt = fit.center - self._near[0], t_s - self._near[2]
-                self.jumped = self._beyond_reach(d, dt) or abs(self._along_bar(d, dt)) >= OTHER_PLATE_MIN_M
+            move = None if fit is None else self._move_from_near(fit, t_s)
+            if move is not None:
+                self.jumped = self._beyond_reach(*move) or abs(self._along_bar(*move)) >= OTHER_PLATE_MIN_M
         if fit is not None:
             self.last = fit
             self.last_t = t_s
@@ -851,16 +851,19 @@ class PlateDetector:
         (a bystander's trunk 0.7 m up, taken for a plate at 424x240, made a ghost rep at 2.3 m/s); within
         FAR_PLATE_MEMORY_S: the bar's far plate, a bar's length farther along its axis (the track would jump 1.4 m
         along the bar and restart)."""
-        if self._near is None or t_s is None or self._near[2] is None:
+        move = self._move_from_near(fit, t_s)
+        if move is None or not 0.0 <= move[1] <= FAR_PLATE_MEMORY_S:
             return False
-        c, _, t0 = self._near
-        dt = t_s - t0
-        if not 0.0 <= dt <= FAR_PLATE_MEMORY_S:
-            return False
-        d = fit.center - c
+        d, dt = move
         if dt <= JUMP_MEMORY_S and self._beyond_reach(d, dt):
             return True
         return self._along_bar(d, dt) <= -OTHER_PLATE_MIN_M  # the normal points toward the camera: the far plate
+
+    def _move_from_near(self, fit: PlateFit, t_s: float | None) -> tuple[np.ndarray, float] | None:
+        """(d, dt): the fit's centre less the last fit's (m) and the time since it (s); None without both times."""
+        if self._near is None or t_s is None or self._near[2] is None:
+            return None
+        return fit.center - self._near[0], t_s - self._near[2]
 
     def _along_bar(self, d: np.ndarray, dt: float) -> float:
         """A move d (m) in dt (s) from the last fit seen as the bar's other plate: its length along the last fit's

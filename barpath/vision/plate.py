@@ -477,10 +477,9 @@ def refine_plate(depth_m: np.ndarray, intr: Intrinsics, pixel: np.ndarray, depth
     else:
         c0 = np.array([_median(xf), _median(yf)])
     keep = np.abs(np.sqrt((xr - c0[0]) ** 2 + (yr - c0[1]) ** 2) - r_prior) < 0.5 * r_prior
-    xy = np.column_stack([xr, yr])
     if keep.sum() < 12:
         return _fail(356)
-    xy = xy[keep]
+    xy = np.column_stack([xr[keep], yr[keep]])
     rim_valid = rim_v[rv, ru][keep]
     is_crease = crease[rv, ru][keep]
     rim_uv = np.column_stack([ur[keep], vr[keep]])

@@ -97,6 +97,24 @@ _REFINE_PASSES = ((_offset_grid(0.0, 2.0, 2), 10, False), (_offset_grid(0.005, 0
 _UPPER_PASSES = ((_offset_grid(0.0, 3.0, 4, legs=False), 10, False), (_offset_grid(0.0, 1.0, 2, legs=False), 14, True))
 
 
+def _angle_axis(deg: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A search grid's angle axis: (angles, their sines, cosines), the latter two shaped to broadcast along axis of
+    the (ankle, shank, thigh) grid."""
+    a = np.radians(deg)
+    shape = [1, 1, 1]
+    shape[axis] = len(a)
+    return a, np.sin(a).reshape(shape), np.cos(a).reshape(shape)
+
+
+# The chain fit's first search: the ankle about the learnt one x the shank's x the thigh's angle; then the trunk's.
+_ANKLE_OFFSETS = np.arange(-ANKLE_SEARCH_M, ANKLE_SEARCH_M + 1e-4, 0.02)
+_SHANK_GRID = _angle_axis(np.arange(-24.0, 70.0, 6.0), 1)
+_THIGH_GRID = _angle_axis(np.arange(-14.0, 116.0, 6.0), 2)
+_TRUNK_ANGLES = np.radians(np.arange(-30.0, 111.0, 10.0))
+# The previous pose's neighbours joining the trunk stage: the ankle held, each angle by -6, 0, 6 deg.
+_PREV_OFFSETS = np.meshgrid([0.0], *[np.radians(np.array([-6.0, 0.0, 6.0]))] * 3, indexing="ij")
+
+
 @dataclass
 class BodyFit:
     """Joint centres (camera coordinates, metres; None = not measured) and diagnostics."""
@@ -977,9 +995,13 @@ class BodyEstimator:
             return out
 
         def chain(fa, a_s, a_t):
-            kf = fa + facing * ls * np.sin(a_s)
-            kh = ha + ls * np.cos(a_s)
-            return kf, kh, kf - facing * lt * np.sin(a_t), kh + lt * np.cos(a_t)
+            return chain_sc(fa, np.sin(a_s), np.cos(a_s), np.sin(a_t), np.cos(a_t))
+
+        def chain_sc(fa, sin_s, cos_s, sin_t, cos_t):
+            """chain() from the angles' sines and cosines (the search grid's, made once)."""
+            kf = fa + facing * ls * sin_s
+            kh = ha + ls * cos_s
+            return kf, kh, kf - facing * lt * sin_t, kh + lt * cos_t
 
         def full(fa, a_s, a_t, a_k, n=8, fine=False):
             """Total score of hypotheses (flat arrays) and its parts."""
@@ -1035,7 +1057,6 @@ class BodyEstimator:
                 tot = tot - cost
             return tot, (fa, a_s, a_t, a_k), (s1, v1, v2, s3)
 
-        deg = np.radians
         if knee is not None and prev is not None:
             # the shank from the fitted ankle towards the measured knee, a shank's length long (ha: chain() reads it)
             a_s = float(np.arctan2(facing * (knee[0] - prev[0]), knee[1] - ha))
@@ -1043,29 +1064,29 @@ class BodyEstimator:
             x = [fa, a_s, prev[2], prev[3]]
             passes = _UPPER_PASSES
         else:
-            # 1. Shank x thigh (x ankle position) on the inside term alone: the candidates.
+            # 1. Shank x thigh (x ankle position) on the inside term alone: the candidates. The grid's axes broadcast
+            # (ankle, shank, thigh): the knee does not depend on the thigh's angle, the angles' sines are made once.
             if self.ankle_f is None:
                 fa_c = np.arange(bar_f - 0.45, bar_f + 0.451, 0.03)
             else:  # feet stay put during a set: search around the learnt ankle
-                fa_c = self.ankle_f + np.arange(-ANKLE_SEARCH_M, ANKLE_SEARCH_M + 1e-4, 0.02)
-            FA, AS, AT = np.meshgrid(fa_c, deg(np.arange(-24.0, 70.0, 6.0)), deg(np.arange(-14.0, 116.0, 6.0)),
-                                     indexing="ij")
-            kf, kh, hf, hh = chain(FA, AS, AT)
-            # the shank does not depend on the thigh's angle: scored on the first thigh slice, broadcast over the rest
-            s_shank = seg_score(FA[:, :, :1], np.full_like(FA[:, :, :1], ha), kf[:, :, :1], kh[:, :, :1], r_s)[0]
+                fa_c = self.ankle_f + _ANKLE_OFFSETS
+            fa3 = fa_c[:, None, None]
+            kf, kh, hf, hh = chain_sc(fa3, *_SHANK_GRID[1:], *_THIGH_GRID[1:])
+            hh = np.broadcast_to(hh, hf.shape)  # (seg_score works in place on the full grid)
+            s_shank = seg_score(np.broadcast_to(fa3, kf.shape), np.full(kf.shape, ha), kf, kh, r_s)[0]
             s12 = s_shank + seg_score(kf, kh, hf, hh, r_t)[0]
             best_fa = np.argmax(s12, axis=0)  # best ankle per (shank, thigh) pair
             s_pair = np.take_along_axis(s12, best_fa[None], 0)[0]
             order = np.argsort(s_pair, axis=None)[::-1][:40]
             i_s, i_t = np.unravel_index(order, s_pair.shape)
-            fa0, as0, at0 = FA[best_fa[i_s, i_t], i_s, i_t], AS[0, i_s, i_t], AT[0, i_s, i_t]
+            fa0, as0, at0 = fa_c[best_fa[i_s, i_t]], _SHANK_GRID[0][i_s], _THIGH_GRID[0][i_t]
             # 2. The best pairs x the trunk angle on the full score; the previous pose joins the candidates.
-            ak = deg(np.arange(-30.0, 111.0, 10.0))
+            ak = _TRUNK_ANGLES
             c_fa, c_as, c_at, c_ak = (np.repeat(fa0, len(ak)), np.repeat(as0, len(ak)), np.repeat(at0, len(ak)),
                                       np.tile(ak, len(fa0)))
             if prev is not None:
-                d6 = deg(np.array([-6.0, 0.0, 6.0]))
-                P = np.meshgrid([prev[0]], prev[1] + d6, prev[2] + d6, prev[3] + d6, indexing="ij")
+                P = (prev[0] + _PREV_OFFSETS[0], prev[1] + _PREV_OFFSETS[1], prev[2] + _PREV_OFFSETS[2],
+                     prev[3] + _PREV_OFFSETS[3])
                 c_fa, c_as, c_at, c_ak = (np.concatenate([a, b.ravel()]) for a, b in zip((c_fa, c_as, c_at, c_ak), P))
             tot, hyp, _ = full(c_fa, c_as, c_at, c_ak)
             j = int(np.argmax(tot))

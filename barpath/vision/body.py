@@ -1085,8 +1085,7 @@ class BodyEstimator:
             c_fa, c_as, c_at, c_ak = (np.repeat(fa0, len(ak)), np.repeat(as0, len(ak)), np.repeat(at0, len(ak)),
                                       np.tile(ak, len(fa0)))
             if prev is not None:
-                P = (prev[0] + _PREV_OFFSETS[0], prev[1] + _PREV_OFFSETS[1], prev[2] + _PREV_OFFSETS[2],
-                     prev[3] + _PREV_OFFSETS[3])
+                P = [v + off for v, off in zip(prev, _PREV_OFFSETS)]
                 c_fa, c_as, c_at, c_ak = (np.concatenate([a, b.ravel()]) for a, b in zip((c_fa, c_as, c_at, c_ak), P))
             tot, hyp, _ = full(c_fa, c_as, c_at, c_ak)
             j = int(np.argmax(tot))

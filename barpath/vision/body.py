@@ -81,6 +81,15 @@ STATURE_LEARNT_SD = 0.03  # a stature learnt from the chain's score (no upright 
 GIRTH_MIN_ROWS = 8  # a leg axis's rows (5 mm each) whose runs' median width counts for the leg's girth ...
 GIRTH_KEPT = 300  # ... over the latest this many such fits (a lifter's legs do not change; the next lifter's may)
 GIRTH_MIN_FITS = 10  # ... once this many
+SPLAY_BIN_M = 0.02  # the near shank's surface profile: height bins ...
+SPLAY_BIN_PX = 30  # ... each its nearest surface (90th percentile) once it holds this many pixels ...
+SPLAY_KEPT_PX = 20000  # ... of the latest this many (pooled over frames: 15-110 a frame, decimated) ...
+SPLAY_EVERY = 30  # ... refitted every this many frames (the first after fewer, all from one phase of the lift, had
+#                    set shares of 0.969-0.974 for 0.985 and 0.993 after 10-20 frames)
+SPLAY_STEP_M = 0.002  # (the percentiles' resolution)
+SPLAY_MAX = 0.4  # lateral per vertical metre: ~22 deg, past a sumo stance's
+SPLAY_MIN_SHORT = 0.005  # legs shorter in the plane by less than this are taken as full length, by twice this or more
+#                          as they are, ramped between (see LegSplay)
 
 
 def _offset_grid(d_fa: float, d_a_deg: float, k_a: int, legs: bool = True) -> list[np.ndarray]:
@@ -213,6 +222,79 @@ class LegOutline:
             if shank is not None or thigh is not None:
                 self._girth = LegGirth(shank, *((None, None) if thigh is None else (float(thigh[0]), float(thigh[1]))))
         return self._girth
+
+
+def sagittal_share(splay: float) -> float:
+    """The share of a leg's length in the sagittal plane for a leg leaning splay (m) out per metre of height:
+    1/sqrt(1 + splay^2), but 1 while that is under SPLAY_MIN_SHORT shorter, and ramped up to the full correction at
+    twice that (continuous: a splay near the edge does not flip the legs between two lengths). Under half a percent is
+    within the stature's own error (1-3 cm), and at the presets' 0.32 m stance (0.3 %) applied it moved single reps'
+    hip or knee travel by up to 1.6 cm either way (the worst rep's error: deadlift's knee 2.3 -> 3.3 cm,
+    deadlift_close's hip 2.5 -> 3.5, deadlift_fast's 1.1 -> 2.7), while the hip's RMSE moved by -0.7 to +0.2 mm."""
+    short = 1.0 - 1.0 / float(np.hypot(1.0, splay))
+    return 1.0 - min(short, max(0.0, 2.0 * (short - SPLAY_MIN_SHORT)))
+
+
+class LegSplay:
+    """How far the near leg runs out toward the camera per metre down (a wide stance's feet lie outside its hips),
+    and from it the legs' share of their length in the sagittal plane, for the chain (whose shank and thigh are 3-D
+    lengths): a 1.91 m lifter with a 0.55 m stance (the leg 1.8 % shorter in the plane) read the hip's back travel
+    3.9-7.2 cm long in every rep with full-length legs, 0.4 short to 3.3 long with the true share.
+    From the near shank's surface below the plate with the shank near vertical: its pixels (axial place toward the
+    camera, height) pooled over frames in height bins, each bin's nearest surface (90th percentile), a line through
+    them. Pooled, the depth noise's pull toward the camera is the same in every bin and cancels in the slope; one
+    frame's bins hold 3-6 pixels each, and one frame's slope scattered 0.2 (interquartile) at 3.3 m and read 0.05
+    high at the median. The slope less its standard error (a splay applied only as far as it is known), clipped to
+    0..SPLAY_MAX, gives the share (sagittal_share). Over whole sets, slope (true): 0.078 (0.081), 0.081 (0.081),
+    0.172 (0.171), 0.192 (0.195), 0.248 (0.253); from 640x480 at 3-3.4 m 0.118 +- 0.020 (0.094), 0.136 +- 0.027
+    (0.173), 0.109 +- 0.059 (0.117). The synthetic shank is a cylinder; a real calf, thicker than the ankle, would
+    read the slope low (1.5 cm more radius over 0.2 m: -0.075): the correction errs toward none."""
+
+    def __init__(self) -> None:
+        self._a = np.zeros(SPLAY_KEPT_PX, np.float32)  # the pool (a ring): axial place ...
+        self._h = np.zeros(SPLAY_KEPT_PX, np.float32)  # ... and height of each pixel
+        self._n = 0  # pixels ever added
+        self._frames = 0
+        self.slope: float | None = None  # the latest fit's (lateral per vertical, outward down), and its
+        self.slope_se = 0.0  # standard error
+        self.share = 1.0  # the legs' sagittal share (sagittal_share of the slope less its error)
+
+    def add(self, axial: np.ndarray, hgt: np.ndarray) -> None:
+        """One frame's near-shank pixels: axial place (m, toward the camera) and height above the floor (m)."""
+        k = len(axial)
+        if k == 0:
+            return
+        at = (self._n + np.arange(k)) % SPLAY_KEPT_PX
+        self._a[at], self._h[at] = axial, hgt
+        self._n += k
+        self._frames += 1
+        if self._frames % SPLAY_EVERY == 0:
+            self._refit()
+
+    def _refit(self) -> None:
+        n = min(self._n, SPLAY_KEPT_PX)
+        a, h = self._a[:n], self._h[:n]
+        b = np.floor(h / SPLAY_BIN_M).astype(np.int64)
+        b -= b.min()
+        # Each bin's 90th percentile from a histogram of the axial places (SPLAY_STEP_M cells): 0.3 ms, a sort 3.7.
+        a0 = float(a.min())
+        col = ((a - a0) / SPLAY_STEP_M).astype(np.int64)
+        nb, nc = int(b.max()) + 1, int(col.max()) + 1
+        cum = np.cumsum(np.bincount(b * nc + col, minlength=nb * nc).reshape(nb, nc), axis=1)
+        cnt = cum[:, -1]
+        full = np.flatnonzero(cnt >= SPLAY_BIN_PX)
+        if len(full) < 5:
+            return
+        near = a0 + SPLAY_STEP_M * ((cum[full] < 0.9 * cnt[full, None]).sum(axis=1) + 0.5)  # each bin's p90
+        hb = np.bincount(b, weights=h)[full] / cnt[full]  # and its mean height
+        if hb.max() - hb.min() < 0.1:
+            return
+        dh = hb - hb.mean()
+        sxx = float(dh @ dh)
+        slope = float(dh @ (near - near.mean())) / sxx  # least squares: near = c + slope h
+        resid = near - near.mean() - slope * dh
+        self.slope, self.slope_se = -slope, float(np.sqrt(resid @ resid / (len(full) - 2) / sxx))
+        self.share = sagittal_share(min(max(self.slope - self.slope_se, 0.0), SPLAY_MAX))
 
 
 @dataclass
@@ -413,6 +495,8 @@ class BodyEstimator:
         self.tops_3d = RecentTops()  # the lifter's 3-D top (above the floor), upright
         self.chain_off: np.ndarray | None = None  # the axes' knee less the chain's (near-plane forward, up)
         self.outline = LegOutline()  # the near leg's girth (the hinge's leg front)
+        self.splay = LegSplay()  # the legs' share of their length in the sagittal plane (a wide stance's is less) ...
+        self.leg_share = 1.0  # ... as the chain uses it (taken up only while the lifter stands upright: see estimate)
         self.axis = AxisFilter()  # the bar's axis in the floor plane (the sagittal frame's normal)
 
     # ------------------------------------------------------------------ frame
@@ -580,6 +664,13 @@ class BodyEstimator:
             excess = min(NORMAL_P90 * max(0.0, noise[0] - noise[1]) * zl * zl, 0.1) if noise else 0.0
             a_near = float(np.percentile(axial[legs], 90)) - 0.05 - excess
             self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
+            if self._pose is not None and abs(self._pose[1]) < np.radians(15):  # (the shank near vertical)
+                self.splay.add(axial[legs], hgt[legs])
+        # A new splay is taken up only with the lifter upright (the last fit's shank, thigh and trunk within 15 deg of
+        # vertical): there the legs' length moves the joints up or down, not forward or back, so a rep's hip and knee
+        # travel (measured from the top) do not see a step in the middle of the descent.
+        if self._pose is not None and max(abs(a) for a in self._pose[1:]) < np.radians(15):
+            self.leg_share = self.splay.share
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their
         # knee was 2.9 cm RMS and put the leg's front 11 cm off; there the knee is left to the chain. The pixel where
         # the legs are, behind the plate: at 1.18 cm per pixel at the plate (424x240, 3 m) the legs' was 1.3 and their
@@ -935,7 +1026,8 @@ class BodyEstimator:
         searched, about prev's (the main fit's) angles.
         """
         cell = self.cell
-        ls, lt, lk = SHANK_FRAC * stature, THIGH_FRAC * stature, TRUNK_FRAC * stature
+        ls, lt = (SHANK_FRAC * stature * self.leg_share, THIGH_FRAC * stature * self.leg_share)  # (see LegSplay)
+        lk = TRUNK_FRAC * stature
         ha = ha_model = ANKLE_H_FRAC * stature
         sc = (radius_stature or stature) / 1.78
         r_s, r_t, r_k = 0.05 * sc, 0.07 * sc, 0.12 * sc

@@ -484,7 +484,8 @@ def test_the_legs_splay_is_the_shanks_lateral_slope_pooled_over_frames():
     slope below zero (a calf thicker than the ankle, noise)."""
     rng = np.random.default_rng(3)
     s = LegSplay()
-    s.add(*_shank_pixels(rng, 0.2))  # 40 pixels over 16 bins
+    for _ in range(SPLAY_EVERY):  # 3 pixels a frame: no bin of the 16 holds enough
+        s.add(*_shank_pixels(rng, 0.2, n=3))
     assert s.slope is None and s.share == 1.0
     for _ in range(4 * SPLAY_EVERY):
         s.add(*_shank_pixels(rng, 0.2))
@@ -508,11 +509,10 @@ def test_a_wide_stance_shortens_the_legs_in_the_sagittal_plane():
     body fits a second over 12 s (39 frames with the shank in view and near vertical): slope 0.223 +- 0.011 for 0.217,
     share 0.978 for 0.977."""
     sc = replace(SCENARIOS["deadlift"], name="splay", lifter_stance_m=0.55)
-    _, fm, out = _run(sc, 12.0, fps_used=15)
+    _, fm, _ = _run(sc, 12.0, fps_used=15)
     lifter = sc.motion(0).lifter
     assert fm.body.splay.share == pytest.approx(lifter.shank_p / lifter.shank, abs=0.006)
-    fit = out[-1][1].body_fit
-    assert fit is not None and fit.stature_m > 0
+    assert fm.body.leg_share == pytest.approx(lifter.shank_p / lifter.shank, abs=0.006)  # taken up by the chain
 
 
 @pytest.mark.xfail(strict=True, reason="known failure: the chain's ankle, placed at its model height on the mid plane, "

@@ -5,9 +5,11 @@ scene (the same as bench_analyze's; px: the disparity noise) and the counts of s
 min per scene. --noisy draws the depth noise too (0.05-0.2 px of disparity, a D400 from good to poor conditions);
 --loaded puts 0-3 iron change plates and a collar clamp outside the big plates (a loaded bar's near side); --bodies
 draws the lifter's girth (0.8-1.3x the average's limb radii: slim to heavy) and stance (0.25-0.6 m ankle to ankle:
-narrow to wide) too.
+narrow to wide) too; --wide draws them with the stance from 0.5-0.75 m (wide to sumo: the legs 1.3-8 % shorter seen
+from the side than their length).
 
-    python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep] [--noisy] [--loaded] [--bodies]
+    python benchmarks/bench_sweep.py [--seed 21] [--scenes 8] [--dir recordings/sweep] [--noisy] [--loaded]
+                                     [--bodies | --wide]
 """
 
 from __future__ import annotations
@@ -34,11 +36,11 @@ STREAMS = [(424, 240), (640, 480), (848, 480), (1280, 720)]
 
 
 def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False,
-                 bodies: bool = False) -> tuple[Scenario, int]:
+                 bodies: bool = False, wide: bool = False) -> tuple[Scenario, int]:
     """noisy: the depth's disparity noise drawn from 0.05-0.2 px too (else the nominal 0.08); loaded: 0-3 change
     plates and a clamp outside the big plates (else a bare face); bodies: the lifter's build (limb girth) drawn
-    from 0.8-1.3 (else the average's 1.0) and stance from 0.25-0.6 m (else 0.32). Each drawn from a separate stream
-    so that the scenes of a seed are the same either way."""
+    from 0.8-1.3 (else the average's 1.0) and stance from 0.25-0.6 m (else 0.32); wide: as bodies, the stance from
+    0.5-0.75 m. Each drawn from a separate stream so that the scenes of a seed are the same either way."""
     seed = rng.randrange(1, 100000)
     w, h = rng.choice(STREAMS)
     sc = Scenario(
@@ -55,9 +57,11 @@ def random_scene(rng: random.Random, noisy: bool = False, loaded: bool = False,
     if loaded:
         k = random.Random(seed + 1).randrange(0, len(CHANGE_PLATES) + 1)
         sc = replace(sc, name=f"{sc.name}l", outer_plates=(*CHANGE_PLATES[len(CHANGE_PLATES) - k:], COLLAR_CLAMP))
-    if bodies:
-        sc = replace(sc, name=f"{sc.name}b", lifter_build=round(random.Random(seed + 2).uniform(0.8, 1.3), 2),
-                     lifter_stance_m=round(random.Random(seed + 3).uniform(0.25, 0.6), 2))
+    if bodies or wide:
+        lo, hi = (0.5, 0.75) if wide else (0.25, 0.6)
+        sc = replace(sc, name=f"{sc.name}{'w' if wide else 'b'}",
+                     lifter_build=round(random.Random(seed + 2).uniform(0.8, 1.3), 2),
+                     lifter_stance_m=round(random.Random(seed + 3).uniform(lo, hi), 2))
     return sc, seed
 
 
@@ -93,6 +97,7 @@ def main() -> None:
     ap.add_argument("--noisy", action="store_true", help="draw each scene's depth noise (0.05-0.2 px of disparity)")
     ap.add_argument("--loaded", action="store_true", help="change plates and a clamp outside the big plates")
     ap.add_argument("--bodies", action="store_true", help="draw the lifter's build (limb girth) and stance too")
+    ap.add_argument("--wide", action="store_true", help="as --bodies, with a wide to sumo stance (0.5-0.75 m)")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     rng = random.Random(args.seed)
@@ -100,7 +105,7 @@ def main() -> None:
     print("scene         px   lift             camera stream      pose (d h pitch yaw)    lifter plate | bar mm path "
           "vel m/s hip mm knee mm | reps phase s MCV rmse/max ROM cm hip cm knee cm gap cm hinge meas faults")
     while len(rows) < args.scenes:
-        sc, seed = random_scene(rng, args.noisy, args.loaded, args.bodies)
+        sc, seed = random_scene(rng, args.noisy, args.loaded, args.bodies, args.wide)
         if not framed(sc, seed):
             continue
         path = os.path.join(args.dir, f"{sc.name}.db3")

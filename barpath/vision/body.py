@@ -662,10 +662,11 @@ class BodyEstimator:
             zl = float(np.median(z[legs]))
             # (none for a quieter stream: a camera smoothing its depth over time flickers less than its pixels scatter)
             excess = min(NORMAL_P90 * max(0.0, noise[0] - noise[1]) * zl * zl, 0.1) if noise else 0.0
-            a_near = float(np.percentile(axial[legs], 90)) - 0.05 - excess
+            leg_a = axial[legs]
+            a_near = float(np.percentile(leg_a, 90)) - 0.05 - excess
             self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
             if self._pose is not None and abs(self._pose[1]) < np.radians(15):  # (the shank near vertical)
-                self.splay.add(axial[legs], hgt[legs])
+                self.splay.add(leg_a, hgt[legs])
         # A new splay is taken up only with the lifter upright (the last fit's shank, thigh and trunk within 15 deg of
         # vertical): there the legs' length moves the joints up or down, not forward or back, so a rep's hip and knee
         # travel (measured from the top) do not see a step in the middle of the descent.

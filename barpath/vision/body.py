@@ -329,6 +329,14 @@ class LegView:
         """Near-plane (forward, up) arrays -> the coarse silhouette's plane."""
         return self._move(np.asarray(f), np.asarray(h), self.o, self.o_mid, self.fwd, self.up, self.ax)
 
+    def ankle_to_near(self, f: float, h: float) -> np.ndarray:
+        """The coarse silhouette's ankle on the near leg's plane: its forward place along its camera ray (to_near),
+        its height kept (the ankle's height above the floor). Moved up along the ray, a camera above the ankles saw it
+        rise by the planes' gap times the ray's slope: a 0.6 m stance from 2 m (the mid plane drifting back 4.4 cm as
+        the plate hides the near leg at the bottom) read it 2.2 cm high at lockout and 4.4 at the bottom, and the
+        knee laid from it 4-6 cm back and 4 cm high (the knee's forward travel 5.6 cm short)."""
+        return np.array([float(self.to_near(f, h)[0]), float(h)])
+
     def point(self, f: float, h: float) -> np.ndarray:
         return self.o + f * self.fwd + h * self.up
 
@@ -810,10 +818,10 @@ class BodyEstimator:
         # The ankle stays on the floor within a few cm of its learnt place (ready implies it was learnt), so the chain
         # anchors it even when the plate hides the shank; then with a wider covariance. Its outline is the near leg's:
         # on that leg's plane once known (along the camera ray: from a yawed camera, shifting along the axis instead
-        # put it ~3 cm off the knee's forward coordinate).
+        # put it ~3 cm off the knee's forward coordinate), at its own height (LegView.ankle_to_near).
         ankle = None
         if ok:
-            ankle = view.point(*view.to_near(fa, ha)) if view is not None else cam(fa, ha, r_s)
+            ankle = view.point(*view.ankle_to_near(fa, ha)) if view is not None else cam(fa, ha, r_s)
         # The knee, once the near leg's plane is known (the bar lifted off the floor once): from the near leg's
         # axes at full resolution (_knee_from_axes), which see it under the plate too. Else the chain's knee, only
         # where the knee is in view (its guess for a hidden knee, from the hip, the ankle and the lengths, was
@@ -877,7 +885,7 @@ class BodyEstimator:
         hidden = cv2.dilate(unk.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=1) > 0
         cell = 0.005
         tilt = AXIS_TILT_PX * view.pixel_m  # the axis's offset from one end of the piece in view to the other
-        a0, k0, h0 = (view.to_near(*p) for p in (ankle, knee, hip))
+        a0, k0, h0 = view.ankle_to_near(*ankle), view.to_near(*knee), view.to_near(*hip)
         ha = float(a0[1])
         d = (k0 - a0) / np.hypot(*(k0 - a0))
         anchor = None if self.shank_anchor is None else float(view.along_ray(self.shank_anchor)[0])

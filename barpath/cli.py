@@ -80,8 +80,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(result.calibration_note)
     if result.framing_note:
         print(result.framing_note)
-    if result.stance_note:
-        print(result.stance_note)
     if args.json:
         print(f"wrote {args.json}")
     if result.error is not None:

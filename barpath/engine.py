@@ -47,7 +47,6 @@ class EngineConfig:
     # a live session turns this off so memory stays flat however long the camera runs
     restart_move_m: float = 0.05  # after a set ended, the bar moving this far starts the next one
     preroll_s: float = 2.0  # samples before that move fed to the new set (the rest before the rise)
-    leg_share: float | None = None  # the legs' sagittal share fixed from the start (BodyEstimator), else learnt
 
 
 @dataclass
@@ -202,7 +201,7 @@ class Engine:
         self.config = config or EngineConfig()
         self.emit = emit or (lambda e: None)
         self.measurer = FrameMeasurer(plate_diameter_m=self.config.plate_diameter_m,
-                                      baseline_m=self.config.baseline_m, leg_share=self.config.leg_share)
+                                      baseline_m=self.config.baseline_m)
         # (live: enough records for a tentative track's to be marked confirmed while its frames are held)
         history = None if self.config.keep_history else 128
         self.trackers = {p: PointTracker(p, fx=intrinsics.fx, max_history=history) for p in POINTS}

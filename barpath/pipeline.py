@@ -10,7 +10,6 @@ from barpath.cameras import baseline_for
 from barpath.engine import Engine, EngineConfig
 from barpath.errors import InputError
 from barpath.events import Event
-from barpath.progress import Progress
 from barpath.report import analysis_document
 from barpath.sources.base import FrameSource
 from barpath.sources.playback import RecordingSource
@@ -21,11 +20,10 @@ CALIBRATION_DIR = "calibration"
 
 def engine_for(source: FrameSource, emit: Callable[[Event], None] | None = None,
                idle_end_s: float | None = None, calibration_dir: str | None = CALIBRATION_DIR,
-               keep_history: bool = True, leg_share: float | None = None) -> Engine:
+               keep_history: bool = True) -> Engine:
     """An engine for this source, with the stored calibration of its camera when one fits the stream."""
     info = source.info
-    cfg = EngineConfig(baseline_m=baseline_for(info.camera), idle_end_s=idle_end_s, keep_history=keep_history,
-                       leg_share=leg_share)
+    cfg = EngineConfig(baseline_m=baseline_for(info.camera), idle_end_s=idle_end_s, keep_history=keep_history)
     calib, why = (None, "calibration disabled") if calibration_dir is None else \
         lift_frame_for(info.serial, info.intrinsics, calibration_dir)
     engine = Engine(info.intrinsics, cfg, lift_frame=None, emit=emit, calibration=calib)
@@ -56,38 +54,12 @@ class AnalysisResult:
     error: InputError | None  # the recording stopped early: the document covers the part played
     calibration_note: str = ""  # which calibration was used, or why none was
     framing_note: str = ""  # framing advice (FrameMeasurer.framing_note, then Engine.hinge_note), or ''
-    stance_note: str = ""  # why the recording was analysed twice (a wide stance's legs), or ''
-    engine: Engine | None = None  # the (last) pass's engine
 
 
-def analyze_recording(path: str, progress: Progress | None = None,
-                      watch: Callable[[Engine], None] | None = None) -> AnalysisResult:
-    """Play a recording as fast as possible through the engine; one set per recording. A wide stance's legs are
-    shorter in the sagittal plane, which the body estimator learns only once it has seen the shins below the plate
-    (after the first rep, BodyEstimator.hindsight_share): then the recording is analysed again with that share from
-    its first frame. watch: called with each pass's engine before its first frame (the benchmark's timers)."""
-    result = analysis_pass(path, progress, None, watch)
-    body = result.engine.measurer.body
-    share = None if body is None else body.hindsight_share()
-    if share is None:
-        return result
-    note = (f"stance: wide, the legs {100 * (1 - share):.1f} % shorter seen side-on (learnt during the set): "
-            f"analysed a second time with that from the first frame")
-    if progress is not None:
-        progress.restart(f"{progress.label} again (wide stance)")
-    result = analysis_pass(path, progress, share, watch)
-    result.stance_note = note
-    return result
-
-
-def analysis_pass(path: str, progress: Progress | None = None, leg_share: float | None = None,
-                  watch: Callable[[Engine], None] | None = None) -> AnalysisResult:
-    """One pass of the engine over the recording; leg_share: the legs' sagittal share from the first frame (None:
-    learnt as the pass goes, BodyEstimator)."""
+def analyze_recording(path: str, progress: Callable[[int, int], None] | None = None) -> AnalysisResult:
+    """Play a recording as fast as possible through the engine; one set per recording."""
     source = RecordingSource(path)
-    engine = engine_for(source, leg_share=leg_share)
-    if watch is not None:
-        watch(engine)
+    engine = engine_for(source)
     total = source.stored_frames or max(1, int(round((source.info.duration_s or 0) * source.info.fps)))
     error = None
     try:
@@ -103,7 +75,7 @@ def analysis_pass(path: str, progress: Progress | None = None, leg_share: float 
         source.close()
     engine.finish()
     return AnalysisResult(analysis_document(source.info, engine), error, engine.calibration_note,
-                          framing_notes(engine), engine=engine)
+                          framing_notes(engine))
 
 
 def framing_notes(engine: Engine) -> str:

@@ -14,7 +14,6 @@ class Progress:
         self.min_interval_s = min_interval_s
         self._last = 0.0
         self._start = time.monotonic()
-        self._width = 0  # the longest line written (cleared by done)
 
     def __call__(self, done: int, total: int) -> None:
         if not self.tty:
@@ -26,19 +25,12 @@ class Progress:
         frac = done / total if total else 1.0
         width = 30
         bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        line = f"{self.label} [{bar}] {100 * frac:5.1f}%  {now - self._start:5.1f}s"
-        self._width = max(self._width, len(line))
-        self.stream.write("\r" + line.ljust(self._width))
+        self.stream.write(f"\r{self.label} [{bar}] {100 * frac:5.1f}%  {now - self._start:5.1f}s")
         self.stream.flush()
-
-    def restart(self, label: str) -> None:
-        """A second run over the same work (the clock keeps counting)."""
-        self.label = label
-        self._last = 0.0
 
     def done(self, message: str = "") -> None:
         if self.tty:
-            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.write("\r" + " " * 70 + "\r")
         if message:
             self.stream.write(message + "\n")
         self.stream.flush()

@@ -15,8 +15,7 @@ the analysis pass's document and engine dropped and the benchmark's own objects 
 scans, each frame's least time over two runs;
 beside the playback thread the same work reads 0.1-0.6 ms/frame more here, through the shared cache and memory even
 when that thread does not hold the lock), and of all of Engine.process (all ms: + the live rep analysis, wall),
-analyze wall time against plain SDK playback of the same file (all of analyze's passes: a wide stance's recording is
-analysed twice, pipeline.analyze_recording; passes).
+analyze wall time against plain SDK playback of the same file.
 Reps table (issue 4): rep count found/true, worst phase-time error, MCV RMSE and worst error, worst ROM,
 hip-back, knee-forward and bar-to-body errors, hips_first agreement (a rep whose hinge was not measured counts
 as wrong; a dropped rep, the bar let go at the top, has no descent to judge: right when not judged), the share of reps
@@ -37,7 +36,8 @@ import time
 import numpy as np
 
 from barpath.engine import Engine
-from barpath.pipeline import analyze_recording, engine_for, framing_notes
+from barpath.pipeline import engine_for, framing_notes
+from barpath.report import analysis_document
 from barpath.sources.playback import RecordingSource
 from barpath.synth.record import write_synthetic
 from barpath.synth.scenario import SCENARIOS
@@ -83,26 +83,24 @@ def _time_core(engine: Engine) -> list[float]:
     return acc
 
 
-def run(path: str) -> tuple[dict, Engine, float, float, float, float, int]:
+def run(path: str) -> tuple[dict, Engine, float, float, float, float]:
     """(document, engine, analyze wall time, per-frame seconds of measurement + filters (the issue's goal: the
     depth frame to the filtered points) as wall time and as the thread's CPU time, per-frame seconds of all of
-    Engine.process (+ the live rep analysis), passes over the recording (2: a wide stance's, analyze_recording)).
-    The wall time is all passes'; the per-frame figures are per frame of one pass."""
-    t_core, t_proc, engines = [0.0, 0.0], [0.0, 0.0], []
-
-    def watch(engine: Engine) -> None:
-        acc = _time_core(engine)
-        _timed(engine, "process", t_proc)
-        engines.append((engine, acc))
-
+    Engine.process (+ the live rep analysis))."""
+    src = RecordingSource(path)
+    engine = engine_for(src)
+    t_proc = 0.0
+    t_core = _time_core(engine)
     t0 = time.perf_counter()
-    result = analyze_recording(path, watch=watch)
+    for frame in src.frames():
+        a = time.perf_counter()
+        engine.process(frame)
+        t_proc += time.perf_counter() - a
+    engine.finish()
+    doc = analysis_document(src.info, engine)
     wall = time.perf_counter() - t0
-    for engine, acc in engines:
-        t_core[0] += acc[0]
-        t_core[1] += acc[1]
-    n = max(1, sum(len(e.records) for e, _ in engines))
-    return result.document, result.engine, wall, t_core[0] / n, t_core[1] / n, t_proc[0] / n, len(engines)
+    n = max(1, len(engine.records))
+    return doc, engine, wall, t_core[0] / n, t_core[1] / n, t_proc / n
 
 
 def core_alone(path: str, repeats: int = 2) -> float:
@@ -215,7 +213,7 @@ def main() -> int:
     for name in args.scenarios:
         path, truth = ensure(name, args.dir)
         play = playback_seconds(path)
-        doc, engine, wall, per_frame, cpu_frame, per_process, passes = run(path)
+        doc, engine, wall, per_frame, cpu_frame, per_process = run(path)
         te = track_errors(doc, truth)
         re_ = rep_errors(doc, truth)
         framing = framing_notes(engine)
@@ -228,7 +226,7 @@ def main() -> int:
         alone = core_alone(path)
         sc = SCENARIOS[name]
         track_rows.append((name, f"{sc.width}x{sc.height}@{sc.fps}", te, per_frame * 1000, cpu_frame * 1000,
-                           alone * 1000, per_process * 1000, wall / play, passes))
+                           alone * 1000, per_process * 1000, wall / play))
         rep_rows.append((name, lift, truth["set"]["lift"], re_))
         if framing:  # what the user is told: a camera placed so the bar leaves the image cannot be measured there
             notes.append(f"{name}: {framing}")
@@ -239,13 +237,13 @@ def main() -> int:
           f"{'knee mm':>7s} "
           f"{'bar%':>5s} {'hip%':>5s} {'knee%':>5s} {'up deg':>6s} {'ms/fr':>6s} {'cpu ms':>6s} {'mem ms':>6s} "
           f"{'all ms':>6s} "
-          f"{'x play':>6s} {'passes':>6s}")
-    for name, stream, te, ms, cpu_ms, mem_ms, ms_all, ratio, passes in track_rows:
+          f"{'x play':>6s}")
+    for name, stream, te, ms, cpu_ms, mem_ms, ms_all, ratio in track_rows:
         print(f"{name:20s} {stream:15s} {te['bar_rmse'] * 1000:7.1f} {te['path_rmse'] * 1000:7.1f} "
               f"{te['vel_rmse']:8.3f} "
               f"{te['hip_rmse'] * 1000:7.1f} {te['knee_rmse'] * 1000:7.1f} {te['bar_measured'] * 100:5.0f} "
               f"{te['hip_measured'] * 100:5.0f} {te['knee_measured'] * 100:5.0f} {te['up_err_deg']:6.2f} "
-              f"{ms:6.1f} {cpu_ms:6.1f} {mem_ms:6.1f} {ms_all:6.1f} {ratio:6.2f} {passes:6d}")
+              f"{ms:6.1f} {cpu_ms:6.1f} {mem_ms:6.1f} {ms_all:6.1f} {ratio:6.2f}")
     print("\nReps (goals: count exact, phases <= 0.1 s, MCV RMSE <= 0.02 (max 0.05), ROM <= 2 cm, hip/knee <= 3 cm,"
           " gap <= 2.5 cm, hinge/faults >= 95 %)")
     print(f"{'scenario':20s} {'lift':>10s} {'reps':>6s} {'phase s':>7s} {'MCV rmse':>8s} {'MCV max':>7s} "

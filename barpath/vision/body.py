@@ -474,10 +474,7 @@ class BodyEstimator:
     """Stateful per recording: learns stature, facing, the ankle's position and the sagittal frame."""
 
     def __init__(self, f_range=(-1.3, 1.1), h_range=(0.0, 2.3), cell_m: float = CELL_M,
-                 axial_range=(-1.1, -0.3), leg_share: float | None = None):
-        """leg_share: the legs' sagittal share known beforehand (analyze's second pass: the whole recording's, in
-        hindsight), used from the first fit and kept; None: learnt from the splay as the lifter is seen."""
-        self.fixed_share = leg_share
+                 axial_range=(-1.1, -0.3)):
         self.f_range = f_range
         self.h_range = h_range
         self.cell = cell_m
@@ -507,8 +504,7 @@ class BodyEstimator:
         self.chain_off: np.ndarray | None = None  # the axes' knee less the chain's (near-plane forward, up)
         self.outline = LegOutline()  # the near leg's girth (the hinge's leg front)
         self.splay = LegSplay()  # the legs' share of their length in the sagittal plane (a wide stance's is less) ...
-        # ... as the chain uses it (taken up only while the lifter stands upright: see estimate)
-        self.leg_share = 1.0 if leg_share is None else leg_share
+        self.leg_share = 1.0  # ... as the chain uses it (taken up only while the lifter stands upright: see estimate)
         self.axis = AxisFilter()  # the bar's axis in the floor plane (the sagittal frame's normal)
 
     # ------------------------------------------------------------------ frame
@@ -580,18 +576,6 @@ class BodyEstimator:
         resolution (not the coarse mid-plane silhouette's: the head lies deeper than that plane, so it projects ~4 %
         low, and decimation lowers it further); until measured, the learnt stature (None until learnt)."""
         return self.tops_3d.p95() if self.leg_measured else self.stature
-
-    def hindsight_share(self) -> float | None:
-        """The legs' sagittal share for a second pass to use from its first fit (analyze: in hindsight, the splay
-        over the whole recording), or None when no second pass is worth it: this pass had it from the start, or the
-        legs are under 2 x SPLAY_MIN_SHORT (1 %) shorter in the plane. A pass changes the share only once the shank
-        was seen below the plate for SPLAY_EVERY fits, after the first rep at 30 fps, and that rep's hip went
-        +4.3 cm long (sweep8323bw; with the share from the start +0.6). Under 1 % there is little to gain and a
-        share 0.06 % off moved single reps' hip travel 1.6 cm either way (deadlift_close: noise, not a correction)."""
-        share = self.splay.share
-        if self.fixed_share is not None or share > 1.0 - 2.0 * SPLAY_MIN_SHORT:
-            return None
-        return share
 
     def reanchor(self) -> None:
         """The plate jumped (PlateDetector.jumped: found out of reach of its last fit, or a bar's length along it;
@@ -694,8 +678,7 @@ class BodyEstimator:
         # A new splay is taken up only with the lifter upright (the last fit's shank, thigh and trunk within 15 deg of
         # vertical): there the legs' length moves the joints up or down, not forward or back, so a rep's hip and knee
         # travel (measured from the top) do not see a step in the middle of the descent.
-        upright = self._pose is not None and max(abs(a) for a in self._pose[1:]) < np.radians(15)
-        if upright and self.fixed_share is None:
+        if self._pose is not None and max(abs(a) for a in self._pose[1:]) < np.radians(15):
             self.leg_share = self.splay.share
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their
         # knee was 2.9 cm RMS and put the leg's front 11 cm off; there the knee is left to the chain. The pixel where

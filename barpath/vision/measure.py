@@ -70,10 +70,10 @@ class FrameMeasurer:
     """
 
     def __init__(self, plate_diameter_m: float = 0.45, baseline_m: float = DEFAULT_BASELINE_M, body: bool = True,
-                 floor_refit_s: float = 10.0, body_rate_hz: float = 30.0, leg_share: float | None = None):
+                 floor_refit_s: float = 10.0, body_rate_hz: float = 30.0):
         self.plate = PlateDetector(plate_diameter_m, baseline_m)
         self.bar_plane = BarPlane()
-        self.body = BodyEstimator(leg_share=leg_share) if body else None
+        self.body = BodyEstimator() if body else None
         self.floor = None
         self.floor_t: float | None = None
         self.floor_refit_s = floor_refit_s

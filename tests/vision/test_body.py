@@ -508,37 +508,12 @@ def test_a_wide_stance_shortens_the_legs_in_the_sagittal_plane():
     """Feet 0.55 m apart (ankle to ankle; 0.32 the presets'): the near shank runs out 12 deg toward the ankle, the legs
     2.3 % shorter in the sagittal plane than their length, and the chain is fitted with that share. Measured at 15
     body fits a second over 12 s (39 frames with the shank in view and near vertical): slope 0.223 +- 0.011 for 0.217,
-    share 0.978 for 0.977. Over 1 % shorter, the share is worth a second pass from the first frame (hindsight_share);
-    an estimator given a share keeps it (and its own splay, learnt the same, asks for no second pass)."""
+    share 0.978 for 0.977."""
     sc = replace(SCENARIOS["deadlift"], name="splay", lifter_stance_m=0.55)
-    step = sc.fps // 15
-    idx = set(range(0, int(12.0 * sc.fps), step))
-    learnt = FrameMeasurer(sc.plate_diameter_m or 0.45, sc.baseline_m)
-    given = FrameMeasurer(sc.plate_diameter_m or 0.45, sc.baseline_m, leg_share=0.95)
-    for f in render_frames(sc, 0, only=idx):
-        if f.index in idx and f.depth is not None:
-            for fm in (learnt, given):
-                fm.measure(f.depth.astype(np.float32) * 0.001, sc.intrinsics, f.t)
+    _, fm, _ = _run(sc, 12.0, fps_used=15)
     lifter = sc.motion(0).lifter
-    true = lifter.shank_p / lifter.shank
-    assert learnt.body.splay.share == pytest.approx(true, abs=0.006)
-    assert learnt.body.leg_share == pytest.approx(true, abs=0.006)  # taken up by the chain
-    assert learnt.body.hindsight_share() == learnt.body.splay.share
-    assert given.body.splay.share == pytest.approx(true, abs=0.006)
-    assert given.body.leg_share == 0.95 and given.body.hindsight_share() is None
-
-
-def test_a_second_pass_is_asked_for_only_past_a_percent():
-    """Legs under 1 % shorter in the plane (a 0.32-0.45 m stance): a second pass would move single reps by the
-    estimate's own scatter, not correct them; none is asked for. Past it, the splay's share."""
-    rng = np.random.default_rng(5)
-    for slope, wanted in ((0.1, False), (0.13, False), (0.25, True)):
-        est = BodyEstimator()
-        for _ in range(4 * SPLAY_EVERY):
-            est.splay.add(*_shank_pixels(rng, slope))
-        assert (est.hindsight_share() is not None) == wanted, slope
-        if wanted:
-            assert est.hindsight_share() == est.splay.share == pytest.approx(1 / np.hypot(1, slope), abs=0.004)
+    assert fm.body.splay.share == pytest.approx(lifter.shank_p / lifter.shank, abs=0.006)
+    assert fm.body.leg_share == pytest.approx(lifter.shank_p / lifter.shank, abs=0.006)  # taken up by the chain
 
 
 def test_a_wide_stance_keeps_the_knee_at_its_height():

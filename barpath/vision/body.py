@@ -81,6 +81,7 @@ STATURE_LEARNT_SD = 0.03  # a stature learnt from the chain's score (no upright 
 GIRTH_MIN_ROWS = 8  # a leg axis's rows (5 mm each) whose runs' median width counts for the leg's girth ...
 GIRTH_KEPT = 300  # ... over the latest this many such fits (a lifter's legs do not change; the next lifter's may)
 GIRTH_MIN_FITS = 10  # ... once this many
+UPRIGHT_MAX = np.radians(15)  # shank, thigh and trunk all within this of vertical: the lifter stands upright
 SPLAY_BIN_M = 0.02  # the near shank's surface profile: height bins ...
 SPLAY_BIN_PX = 30  # ... each its nearest surface (90th percentile) once it holds this many pixels ...
 SPLAY_KEPT_PX = 20000  # ... of the latest this many (pooled over frames: 15-110 a frame, decimated) ...
@@ -222,6 +223,11 @@ class LegOutline:
             if shank is not None or thigh is not None:
                 self._girth = LegGirth(shank, *((None, None) if thigh is None else (float(thigh[0]), float(thigh[1]))))
         return self._girth
+
+
+def _upright(shank: float, thigh: float, trunk: float) -> bool:
+    """Whether a pose's segment angles (rad from vertical) are all within UPRIGHT_MAX: the lifter stands upright."""
+    return max(abs(shank), abs(thigh), abs(trunk)) < UPRIGHT_MAX
 
 
 def sagittal_share(splay: float) -> float:
@@ -673,12 +679,12 @@ class BodyEstimator:
             leg_a = axial[legs]
             a_near = float(np.percentile(leg_a, 90)) - 0.05 - excess
             self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
-            if self._pose is not None and abs(self._pose[1]) < np.radians(15):  # (the shank near vertical)
+            if self._pose is not None and abs(self._pose[1]) < UPRIGHT_MAX:  # (the shank near vertical)
                 self.splay.add(leg_a, hgt[legs])
         # A new splay is taken up only with the lifter upright (the last fit's shank, thigh and trunk within 15 deg of
         # vertical): there the legs' length moves the joints up or down, not forward or back, so a rep's hip and knee
         # travel (measured from the top) do not see a step in the middle of the descent.
-        if self._pose is not None and max(abs(a) for a in self._pose[1:]) < np.radians(15):
+        if self._pose is not None and _upright(*self._pose[1:]):
             self.leg_share = self.splay.share
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their
         # knee was 2.9 cm RMS and put the leg's front 11 cm off; there the knee is left to the chain. The pixel where
@@ -747,7 +753,7 @@ class BodyEstimator:
         self._pose, self._pose_facing = (fa, a_sh, a_th, a_k), facing
         # The silhouette's top bounds the stature when the lifter stands upright (the fitted shank, thigh and trunk
         # near vertical) with the head in the image.
-        upright = max(abs(a_sh), abs(a_th), abs(a_k)) < np.radians(15)
+        upright = _upright(a_sh, a_th, a_k)
         self._top_cut |= upright and top_clipped
         if top_h > 1.2 and not top_clipped and upright:
             self.stature_tops.append(top_h)

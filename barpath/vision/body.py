@@ -70,6 +70,12 @@ AXIS_TILT_PX = 0.5
 # 2.6 -> 4.3 cm (its 'short' knees 2 cm back at a knees-first bottom); from shank knees of 1.5-2.5 cm sd a random
 # scene's hip RMSE went 17.8 -> 19.8 mm.
 KNEE_PIN_SD = 0.01
+# A row's run across a limb narrower than this share of the piece's median run is part of the limb only: a hole in
+# the depth (a dropout, speckle) split it, and its centre lies off the axis. deadlift_faults rep 1 at lockout: three
+# of 11 rows of a 5 cm piece of shin split by a 1.5 cm hole read 4 cm wide for 9, 2.8 cm off the axis; the shank's
+# anchor drifted 3 cm back on them and the knee laid through it came 4-10 cm forward (the rep's knee travel 5.5 cm
+# for 9.8). A limb tapers far less along a piece (a thigh's run 1.6x from hip to knee).
+RUN_WIDTH_MIN = 0.6
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
@@ -939,7 +945,8 @@ class BodyEstimator:
         """Per strip row (across the segment), the centroid offset of the silhouette run on the segment's
         predicted axis (the strip's centre column). Rows whose run reaches within 2 cm of the plate (the dilated
         coarse hidden mask, sampled every 2 cm across: there the run's end is the plate's edge, not the limb's),
-        runs touching the strip's sides (merged with an arm, the other leg) or of implausible width are left out.
+        runs touching the strip's sides (merged with an arm, the other leg), of implausible width, or much narrower than
+        the piece's others (split by a hole in the depth: RUN_WIDTH_MIN) are left out.
         Returns (s, offset, width) arrays: the run's width across the segment, for its girth (LegOutline)."""
         nr, nc = strip.shape
         s = s_lo + np.arange(nr) * cell
@@ -961,6 +968,8 @@ class BodyEstimator:
         w = np.where((cols >= left[:, None]) & (cols <= right[:, None]), strip, 0.0)
         width = w.sum(axis=1) * cell
         rows = seen & on[:, ic] & (left >= 0) & (right < nc) & (width >= 0.04) & (width <= max_w)
+        if np.count_nonzero(rows) >= 3:  # a run split by a hole in the depth: part of the limb, off its axis
+            rows &= width >= RUN_WIDTH_MIN * np.median(width[rows])
         cen = (w * cols).sum(axis=1)[rows] / w.sum(axis=1)[rows] * cell - half_w
         return s[rows], cen, width[rows]
 

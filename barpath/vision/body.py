@@ -72,10 +72,11 @@ AXIS_TILT_PX = 0.5
 KNEE_PIN_SD = 0.01
 # A row's run across a limb narrower than this share of the piece's median run is part of the limb only: a hole in
 # the depth (a dropout, speckle) split it, and its centre lies off the axis. deadlift_faults rep 1 at lockout: three
-# of 11 rows of a 5 cm piece of shin split by a 1.5 cm hole read 4 cm wide for 9, 2.8 cm off the axis; the shank's
-# anchor drifted 3 cm back on them and the knee laid through it came 4-10 cm forward (the rep's knee travel 5.5 cm
-# for 9.8). A limb tapers far less along a piece (a thigh's run 1.6x from hip to knee).
-RUN_WIDTH_MIN = 0.6
+# of 11 rows of a 5 cm piece of shin split by a 1.5 cm hole read 4.0-4.3 cm wide for 9.3, 2.8 cm off the axis; the
+# shank's anchor drifted 3 cm back on them and the knee laid through it came 4-10 cm forward (the rep's knee travel
+# 5.5 cm for 9.8). A limb tapers less along a piece: a shin seen from the side is ~0.65 as deep above the ankle as at
+# the calf, a thigh's run 1.6x from hip to knee.
+RUN_WIDTH_MIN = 0.5
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)

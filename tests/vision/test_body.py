@@ -295,7 +295,7 @@ def test_robust_line_drops_an_off_axis_row():
 
 def test_axis_rows_leave_out_a_run_split_by_a_hole():
     """A shin's rows across the strip: a 1.5 cm hole in the depth splits three rows' run, the part on the strip's
-    centre column 4.5 cm wide for 9 and 2.3 cm off the axis. Those rows are left out, not fitted."""
+    centre column 4.5 cm wide for 9.5 and 2.5 cm off the axis. Those rows are left out, not fitted."""
     from barpath.sources.frame import Intrinsics
     from barpath.vision.body import BodyEstimator, LegView
     fwd, up, ax = np.array([1.0, 0, 0]), np.array([0, -1.0, 0]), np.array([0, 0, -1.0])
@@ -306,12 +306,12 @@ def test_axis_rows_leave_out_a_run_split_by_a_hole():
     hidden = np.zeros((est.nh, est.nf), bool)
     cell, half_w = 0.005, 0.14
     strip = np.zeros((30, int(round(2 * half_w / cell)) + 1), np.float32)
-    strip[:, 21:39] = 1.0  # 9 cm of shin, its axis at column 29.5: 7.5 mm off the strip's centre (column 28)
-    strip[:3, 30:33] = 0.0  # the hole
+    strip[:, 20:39] = 1.0  # 9.5 cm of shin, its axis at column 29: 5 mm off the strip's centre (column 28)
+    strip[:3, 29:32] = 0.0  # the hole
     s, off, width = est._axis_rows(view, strip, hidden, np.array([0.0, 0.1]), np.array([0.0, 1.0]),
                                    np.array([1.0, 0.0]), 0.05, half_w, cell, 0.22)
     assert np.allclose(s, 0.05 + cell * np.arange(3, 30))
-    assert np.allclose(off, 0.0075) and np.allclose(width, 0.09)
+    assert np.allclose(off, 0.005) and np.allclose(width, 0.095)
 
 
 def test_leg_plane_round_trip():

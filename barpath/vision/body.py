@@ -47,6 +47,7 @@ STATURES = np.arange(1.40, 2.101, 0.05)
 # (edge invalidation, decimation, hair); the chain score picks within the band.
 TOP_GAIN = (0.98, 1.02, 1.06)
 SCALE_SAMPLES = 20  # frames learnt from quickly (every body frame that can tell the stature) ...
+SCALE_NARROW_AFTER = 5  # ... all of them fitted only on the first this many (see _fit)
 SCALE_EVERY_LATER = 15  # ... then slowly, forgetting early frames (a lifter still walking in, setting up)
 SCALE_MEMORY = 0.97  # per learning frame
 LATE_WINDOW = 3  # candidates either side of the best fitted in the slow phase
@@ -792,10 +793,11 @@ class BodyEstimator:
             # Only the statures in the band are fitted (3-4 of 15 once the top is known: the others cannot win).
             band = self._stature_band()
             means = self._stature_means()
-            if self._scale_n >= SCALE_SAMPLES and np.isfinite(means).any():
-                # Learnt: the slow phase moves the best by a candidate at most (deadlift_fast and two head-cut RDLs:
-                # 1-2 cm over 17-23 learning frames), so only the best's neighbourhood is fitted (the parabolic
-                # peak's three and a margin; the others' means stand): 7 chain fits instead of 15.
+            if self._scale_n >= SCALE_NARROW_AFTER and np.isfinite(means).any():
+                # Only the best's neighbourhood is fitted (the parabolic peak's three and a margin; the others' means
+                # stand): 7 chain fits instead of 15. A frame's own best is ~1 candidate off (above), so after a few
+                # frames the best so far is near the final one; and the slow phase moves it by a candidate at most
+                # (deadlift_fast and two head-cut RDLs: 1-2 cm over 17-23 learning frames).
                 band &= np.abs(np.arange(len(STATURES)) - int(np.argmax(means))) <= LATE_WINDOW
             scores = np.zeros(len(STATURES))
             scores[band] = [self._chain_fit(dt, unk_f, st, facing, bar_f, bar_h, contour, radius_stature=stature,

@@ -47,7 +47,7 @@ STATURES = np.arange(1.40, 2.101, 0.05)
 # (edge invalidation, decimation, hair); the chain score picks within the band.
 TOP_GAIN = (0.98, 1.02, 1.06)
 SCALE_SAMPLES = 20  # frames learnt from quickly (every body frame that can tell the stature) ...
-SCALE_NARROW_AFTER = 5  # ... all of them fitted only on the first this many (see _fit)
+SCALE_NARROW_AFTER = 5  # ... every candidate fitted on the first this many of them, then the best's neighbours (_fit)
 SCALE_EVERY_LATER = 15  # ... then slowly, forgetting early frames (a lifter still walking in, setting up)
 SCALE_MEMORY = 0.97  # per learning frame
 LATE_WINDOW = 3  # candidates either side of the best fitted in the slow phase
@@ -81,8 +81,8 @@ RUN_WIDTH_MIN = 0.5
 # The lifter's mid plane along the bar, for the joints' depth (their coordinate along the bar axis): the per-frame
 # median of the lifter's pixels moves with the pose (which parts the plate hides, the trunk seen at the bottom) while
 # the lifter, holding the bar, stays put along it. Followed at this rate per body fit (~2 s at 30 fits a second),
-# the silhouette's own plane faster (0.1: with it slow too, the chain's forward error grew, deadlift_close's hip 1.8 mm
-# RMS). deadlift_fast: the hip's error along the bar 9.0 -> 2.9 mm RMS, its 3-D RMSE 21.1 -> 19.5 mm.
+# the silhouette's own plane faster (0.1: slowed too, the chain's forward error grew, deadlift_close's hip 15.3 -> 17.1
+# mm RMS). deadlift_fast: the hip's error along the bar 9.0 -> 2.9 mm RMS, its 3-D RMSE 21.1 -> 19.5 mm.
 MID_PLANE_RATE = 0.02
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
@@ -815,13 +815,13 @@ class BodyEstimator:
         vis_k, vis_h = self._joint_vis(unk_f, fa, ha, kf, kh, hf, hh, sf, sh)
 
         # Joint centres lie ~ a limb radius beyond the visible surface (farther from the camera).
-        a_mid = float(o @ ax_) if a_joint is None else a_joint
+        a_j = float(o @ ax_) if a_joint is None else a_joint
 
         def cam(f, h, r):
             # The silhouette's point moved along its camera ray to r behind the plane (the joint's depth): straight
             # back along the axis instead, a pitched camera's hip came out up to ~2 cm off its own ray.
             x = o + f * fwd + h * up
-            return x * ((a_mid - r) / float(x @ ax_))
+            return x * ((a_j - r) / float(x @ ax_))
 
         ok = score > 0.3 and ready
         # The ankle stays on the floor within a few cm of its learnt place (ready implies it was learnt), so the chain

@@ -6,6 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# One set-up at a time: a second run.sh started meanwhile (another terminal) waits for the first's, rather than using
+# a half-made .venv (it failed with "No module named pip").
+if command -v flock >/dev/null 2>&1; then
+  exec 9>.venv.lock
+  flock 9
+fi
+
 # pyrealsense2 cannot be imported without the system's libusb-1.0.
 if ! ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0'; then
   echo "installing libusb-1.0 (needed by pyrealsense2)..." >&2
@@ -27,6 +34,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   fi
   .venv/bin/python -c 'import pyrealsense2, cv2, filterpy, textual, numpy' && touch "$stamp"
 fi
+exec 9>&-  # (set up: the lock is released)
 
 case "${1:-demo}" in
   test) shift; exec .venv/bin/python -m pytest "$@" ;;

@@ -80,10 +80,12 @@ KNEE_PIN_SD = 0.01
 RUN_WIDTH_MIN = 0.5
 # The lifter's mid plane along the bar, for the joints' depth (their coordinate along the bar axis): the per-frame
 # median of the lifter's pixels moves with the pose (which parts the plate hides, the trunk seen at the bottom) while
-# the lifter, holding the bar, stays put along it. Followed at this rate per body fit (~2 s at 30 fits a second),
-# the silhouette's own plane faster (0.1: slowed too, the chain's forward error grew, deadlift_close's hip 15.3 -> 17.1
-# mm RMS). deadlift_fast: the hip's error along the bar 9.0 -> 2.9 mm RMS, its 3-D RMSE 21.1 -> 19.5 mm.
-MID_PLANE_RATE = 0.02
+# the lifter, holding the bar, stays put along it. Followed with this time constant (device time: 0.02 a fit at 30
+# fits a second), the silhouette's own plane faster (0.1 a fit: slowed too, the chain's forward error grew,
+# deadlift_close's hip 15.3 -> 17.1 mm RMS). deadlift_fast: the hip's error along the bar 9.0 -> 2.9 mm RMS, its 3-D
+# RMSE 21.1 -> 19.5 mm.
+MID_PLANE_TAU_S = 1.65
+BODY_FIT_DT_S = 1.0 / 30  # a fit's step when no device time is given
 COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for the leg axes (see estimate)
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
@@ -506,7 +508,8 @@ class BodyEstimator:
         self.facing_votes = 0.0
         self.ankle_f: float | None = None
         self.a_leg: float | None = None
-        self.a_mid: float | None = None  # (see MID_PLANE_RATE)
+        self.a_mid: float | None = None  # (see MID_PLANE_TAU_S)
+        self._t_mid: float | None = None  # its last update's device time (s)
         self.last: BodyFit | None = None
         self._scale_sum = np.zeros(len(STATURES))
         self._scale_n = 0
@@ -645,7 +648,10 @@ class BodyEstimator:
             return None
         a_leg = float(np.median(axial[m]))
         self.a_leg = a_leg if self.a_leg is None else 0.9 * self.a_leg + 0.1 * a_leg
-        self.a_mid = a_leg if self.a_mid is None else (1 - MID_PLANE_RATE) * self.a_mid + MID_PLANE_RATE * a_leg
+        dt = t_s - self._t_mid if t_s is not None and self._t_mid is not None else BODY_FIT_DT_S
+        w = 1.0 - np.exp(-max(dt, 0.0) / MID_PLANE_TAU_S)  # a gap (dropped frames, a slower stream) weighs its time
+        self.a_mid = a_leg if self.a_mid is None else (1 - w) * self.a_mid + w * a_leg
+        self._t_mid = t_s
         # Sagittal plane at the lifter's axial depth: X(f, h) = o + f fwd + h up, o = origin + a_leg axis.
         o = origin + (self.a_leg + 0.0) * ax_  # origin is on the plate face's plane (axial 0)
         kd = np.array([[intr.fx / k, 0, intr.ppx / k], [0, intr.fy / k, intr.ppy / k], [0, 0, 1.0]])
@@ -735,7 +741,7 @@ class BodyEstimator:
              coarse: bool = False, a_joint: float | None = None) -> BodyFit | None:
         """view: the near leg's plane (None until known, or at too coarse a resolution: coarse); top3d: measures this
         frame's 3-D top of the lifter (_top_3d); a_joint: the mid plane's axial coordinate the joints' depth is taken
-        from (MID_PLANE_RATE; default o's)."""
+        from (MID_PLANE_TAU_S; default o's)."""
         cell = self.cell
         rows = np.flatnonzero(sil.any(axis=1))
         if len(rows) == 0:

@@ -202,7 +202,7 @@ def test_the_joints_depth_holds_while_the_pose_changes():
     """deadlift_fast (2 m, pitched 8 deg): the lifter's pixels' median along the bar moves with the pose (the plate hides
     the hips at lockout, the back shows at the bottom) while the lifter, holding the bar, stays put along it. With the
     joints' depth taken from that per-frame median the raw hip's error along the bar swung with every rep (6.6 mm RMS
-    over these frames, 2.5 cm peak to peak after smoothing); from the slowly followed mid plane (MID_PLANE_RATE) 1.6."""
+    over these frames, 2.5 cm peak to peak after smoothing); from the slowly followed mid plane (MID_PLANE_TAU_S) 2.9."""
     sc, fm, out = _run("deadlift_fast", 9.0, fps_used=15)
     lf = lift_frame_truth(sc.camera)
     lateral = np.cross(lf["up"], lf["forward"])

@@ -509,7 +509,6 @@ class BodyEstimator:
         self.ankle_f: float | None = None
         self.a_leg: float | None = None
         self.a_mid: float | None = None  # (see MID_PLANE_TAU_S)
-        self._t_mid: float | None = None  # its last update's device time (s)
         self.last: BodyFit | None = None
         self._scale_sum = np.zeros(len(STATURES))
         self._scale_n = 0
@@ -648,10 +647,10 @@ class BodyEstimator:
             return None
         a_leg = float(np.median(axial[m]))
         self.a_leg = a_leg if self.a_leg is None else 0.9 * self.a_leg + 0.1 * a_leg
-        dt = t_s - self._t_mid if t_s is not None and self._t_mid is not None else BODY_FIT_DT_S
+        # (_t_last: the previous body frame's time until updated below)
+        dt = t_s - self._t_last if t_s is not None and self._t_last is not None else BODY_FIT_DT_S
         w = 1.0 - np.exp(-max(dt, 0.0) / MID_PLANE_TAU_S)  # a gap (dropped frames, a slower stream) weighs its time
         self.a_mid = a_leg if self.a_mid is None else (1 - w) * self.a_mid + w * a_leg
-        self._t_mid = t_s
         # Sagittal plane at the lifter's axial depth: X(f, h) = o + f fwd + h up, o = origin + a_leg axis.
         o = origin + (self.a_leg + 0.0) * ax_  # origin is on the plate face's plane (axial 0)
         kd = np.array([[intr.fx / k, 0, intr.ppx / k], [0, intr.fy / k, intr.ppy / k], [0, 0, 1.0]])
@@ -723,7 +722,7 @@ class BodyEstimator:
             self._t_last = t_s
         # A lifter reaching the image's top edge has a cut-off head: that frame says nothing of the stature.
         fit = self._fit(sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped=bool(m[:2].any()), view=view,
-                        top3d=top3d, coarse=coarse, a_joint=float((origin + self.a_mid * ax_) @ ax_))
+                        top3d=top3d, coarse=coarse, a_joint=float(origin @ ax_) + self.a_mid)
         if fit is not None:
             fit.leg_pixel_m = leg_z / intr.fx
             # The shoulder's in-view test runs on the mid-plane grid; the joint itself can still project past the
@@ -738,10 +737,10 @@ class BodyEstimator:
     # ------------------------------------------------------------------ model fit
     def _fit(self, sil, unk, plate, floor, up, fwd, ax_, o, c, top_clipped: bool = False,
              view: LegView | None = None, top3d: Callable[[], float | None] | None = None,
-             coarse: bool = False, a_joint: float | None = None) -> BodyFit | None:
+             coarse: bool = False, *, a_joint: float) -> BodyFit | None:
         """view: the near leg's plane (None until known, or at too coarse a resolution: coarse); top3d: measures this
         frame's 3-D top of the lifter (_top_3d); a_joint: the mid plane's axial coordinate the joints' depth is taken
-        from (MID_PLANE_TAU_S; default o's)."""
+        from (MID_PLANE_TAU_S)."""
         cell = self.cell
         rows = np.flatnonzero(sil.any(axis=1))
         if len(rows) == 0:
@@ -821,13 +820,11 @@ class BodyEstimator:
         vis_k, vis_h = self._joint_vis(unk_f, fa, ha, kf, kh, hf, hh, sf, sh)
 
         # Joint centres lie ~ a limb radius beyond the visible surface (farther from the camera).
-        a_j = float(o @ ax_) if a_joint is None else a_joint
-
         def cam(f, h, r):
             # The silhouette's point moved along its camera ray to r behind the plane (the joint's depth): straight
             # back along the axis instead, a pitched camera's hip came out up to ~2 cm off its own ray.
             x = o + f * fwd + h * up
-            return x * ((a_j - r) / float(x @ ax_))
+            return x * ((a_joint - r) / float(x @ ax_))
 
         ok = score > 0.3 and ready
         # The ankle stays on the floor within a few cm of its learnt place (ready implies it was learnt), so the chain

@@ -314,7 +314,7 @@ def test_axis_rows_leave_out_a_run_split_by_a_hole():
     """A shin's rows across the strip: a 1.5 cm hole in the depth splits three rows' run, the part on the strip's
     centre column 4.5 cm wide for 9.5 and 2.5 cm off the axis. Those rows are left out, not fitted."""
     from barpath.sources.frame import Intrinsics
-    from barpath.vision.body import BodyEstimator, LegView
+    from barpath.vision.body import LegView
     fwd, up, ax = np.array([1.0, 0, 0]), np.array([0, -1.0, 0]), np.array([0, 0, -1.0])
     intr = Intrinsics(848, 480, 420.0, 420.0, 424.0, 240.0)
     view = LegView(np.zeros((480, 848), np.float32), intr, np.array([0, 0.9, 2.6]), np.array([0, 0.9, 2.45]),

@@ -90,6 +90,12 @@ COARSE_PIXEL_M = 0.012  # a pixel this large where the legs are: too coarse for 
 LEG_PLANE_MIN_PX = 20  # decimated leg pixels below the plate the near leg's plane is learnt from ...
 LEG_PLANE_FIRST_PX = 10  # ... and first set from (see estimate)
 NORMAL_P90 = 1.2816  # a standard normal's 90th percentile
+# The 90th percentile of a limb's pixels toward the camera, less its radius, over that radius, against the depth noise
+# (sd over the radius, 0..1.2 by 0.1): a round limb seen from the side (pixels evenly across its width) plus normal
+# noise (computed by sampling). The near leg's plane (a_near) takes 5 cm for the radius and the noise at its nominal:
+# it lies this much nearer than the leg's axis (LegView.lift).
+P90_OVER_RADIUS = (-0.005, 0.049, 0.144, 0.251, 0.365, 0.483, 0.603, 0.726, 0.849, 0.973, 1.099, 1.225, 1.351)
+LEG_RADIUS_M = 0.05
 ANKLE_LEARN_VIS = 0.45  # the ankle's place is learnt from fits showing at least this share of the shank (see _fit)
 LEARN_WAIT_S = 10.0  # with no upright top seen, nor a lifter cut by the top edge: learn the stature after this long
 ANKLE_SEARCH_M = 0.06  # the chain's ankle is searched this far either side of the learnt one
@@ -280,6 +286,7 @@ class LegSplay:
         self.slope: float | None = None  # the latest fit's (lateral per vertical, outward down), and its
         self.slope_se = 0.0  # standard error
         self.share = 1.0  # the legs' sagittal share (sagittal_share of the slope less its error)
+        self.known = 0.0  # the slope less its error, clipped to 0..SPLAY_MAX (a splay applied only as far as known)
 
     def add(self, axial: np.ndarray, hgt: np.ndarray) -> None:
         """One frame's near-shank pixels: axial place (m, toward the camera) and height above the floor (m)."""
@@ -316,7 +323,8 @@ class LegSplay:
         slope = float(dh @ (near - near.mean())) / sxx  # least squares: near = c + slope h
         resid = near - near.mean() - slope * dh
         self.slope, self.slope_se = -slope, float(np.sqrt(resid @ resid / (len(full) - 2) / sxx))
-        self.share = sagittal_share(min(max(self.slope - self.slope_se, 0.0), SPLAY_MAX))
+        self.known = min(max(self.slope - self.slope_se, 0.0), SPLAY_MAX)
+        self.share = sagittal_share(self.known)
 
 
 @dataclass
@@ -336,6 +344,9 @@ class LegView:
     a_near: float  # the near leg's axis, axial offset from the plate face
     axial_range: tuple[float, float]
     pixel_m: float  # an image pixel's size where the legs are (m)
+    splay: float = 0.0  # the near leg's lean out toward the camera per metre down (LegSplay.known) ...
+    h_plane: float = 0.0  # ... the height (m) where the plane's depth was measured (see lift) ...
+    plane_bias: float = 0.0  # ... and how much nearer than the leg's axis there it lies (P90_OVER_RADIUS)
 
     @staticmethod
     def _move(f, h, o_from, o_to, fwd, up, ax):
@@ -361,6 +372,49 @@ class LegView:
 
     def point(self, f: float, h: float) -> np.ndarray:
         return self.o + f * self.fwd + h * self.up
+
+    def lift(self, f: float, h: float) -> np.ndarray:
+        """The leg's axis point seen at (f, h) on the plane: moved along its camera ray to the axis's own depth there.
+        A splayed leg's axis leaves the plane (the plane holds it at h_plane; a knee 0.35 m higher lies ~3 cm
+        farther at a 0.08 splay), and along the rays the plane sees the farther knee moved toward the camera's
+        height: deadlift_walkin (camera 1 m high, 2.8 m) saw its shank 0.9 cm longer on the plane than in 3-D."""
+        x = self.o + f * self.fwd + h * self.up
+        # (axial: toward the camera; the axis nears it going down)
+        target = float(self.o @ self.ax) - self.plane_bias - self.splay * (h - self.h_plane)
+        return x * (target / float(x @ self.ax))
+
+    def sagittal(self, f: float, h: float) -> np.ndarray:
+        """The lifted point's (lift) forward and height: its place in any sagittal plane (the planes differ only along
+        the bar), where the plane itself shows it moved along its ray."""
+        x = self.lift(f, h) - self.o
+        return np.array([float(x @ self.fwd), float(x @ self.up)])
+
+    def placed(self, f: float, h: float) -> np.ndarray:
+        """A joint seen at (f, h) as reported: the lifted point's forward and height (sagittal), on the plane. Lifted
+        all the way, the knee stepped ~3 cm along the bar when the splay was taken up mid-set (deadlift_close: its RMSE
+        4.2 -> 12.7 mm); along the bar the plane's place is as good a guess for the hinge, which looks only forward
+        and up."""
+        return self.point(*self.sagittal(f, h))
+
+    def anchor(self, f: float, h: float) -> np.ndarray:
+        """The leg's axis point at the height h (m above the floor) seen at (f, h) on the plane: lifted (lift), then
+        put back at that height (moved along the near-vertical shank: along the ray it sank by the depth it moved
+        times the ray's slope, ~1 cm for 3 cm at 2.8 m from 1 m above the ankle)."""
+        x = self.lift(f, h)
+        return x + (h - float((x - self.o) @ self.up)) * self.up
+
+    def reach(self, a3: np.ndarray, q: np.ndarray, v: np.ndarray, u: float, length: float) -> np.ndarray:
+        """The point q + u' v (plane coordinates) whose lift lies `length` (3-D) from the 3-D point a3, from u' = u
+        (Newton, 2 steps: the plane's lengths differ from 3-D ones by a few percent at most)."""
+        def gap(w):
+            return float(np.linalg.norm(self.lift(*(q + w * v)) - a3)) - length
+        for _ in range(2):
+            g0 = gap(u)
+            rate = (gap(u + 1e-3) - g0) / 1e-3
+            if abs(rate) < 1e-3:
+                break
+            u -= g0 / rate
+        return q + u * v
 
     def along_ray(self, x: np.ndarray) -> np.ndarray:
         """A camera point moved along its ray onto the near leg's plane: its (forward, up) there."""
@@ -522,12 +576,15 @@ class BodyEstimator:
         # The shank's axis at the ankle height (camera coords): fixed while the feet are. Kept in 3-D, since the near
         # leg's plane turns with the fitted plate normal (~0.4 deg of noise per frame, ~0.5 cm at the leg).
         self.shank_anchor: np.ndarray | None = None
-        self.a_near: float | None = None  # axial offset of the near leg's axis from the plate face
+        self.a_near: float | None = None  # axial offset of the near leg's axis from the plate face ...
+        self.h_near = 0.0  # ... at about this height (m): its nearest pixels' (a splayed leg's nearest are its lowest)
+        self.near_bias = 0.0  # ... where it lies this much nearer than the axis (LegView.plane_bias)
         self.tops_3d = RecentTops()  # the lifter's 3-D top (above the floor), upright
         self.chain_off: np.ndarray | None = None  # the axes' knee less the chain's (near-plane forward, up)
         self.outline = LegOutline()  # the near leg's girth (the hinge's leg front)
         self.splay = LegSplay()  # the legs' share of their length in the sagittal plane (a wide stance's is less) ...
         self.leg_share = 1.0  # ... as the chain uses it (taken up only while the lifter stands upright: see estimate)
+        self.leg_splay = 0.0  # ... and the splay itself (LegSplay.known), taken up with it, for the leg axes' 3-D knee
         self.axis = AxisFilter()  # the bar's axis in the floor plane (the sagittal frame's normal)
 
     # ------------------------------------------------------------------ frame
@@ -697,16 +754,22 @@ class BodyEstimator:
             zl = float(np.median(z[legs]))
             # (none for a quieter stream: a camera smoothing its depth over time flickers less than its pixels scatter)
             excess = min(NORMAL_P90 * max(0.0, noise[0] - noise[1]) * zl * zl, 0.1) if noise else 0.0
-            leg_a = axial[legs]
-            a_near = float(np.percentile(leg_a, 90)) - 0.05 - excess
+            leg_a, leg_h = axial[legs], hgt[legs]
+            p80, p90 = np.percentile(leg_a, (80, 90))
+            a_near = float(p90) - 0.05 - excess
+            h_near = float(np.mean(leg_h[leg_a >= p80]))  # (the heights the plane's depth came from)
+            nominal = (noise[1] if noise else float(depth_sigma(1.0, intr.fx))) * zl * zl
+            bias = LEG_RADIUS_M * float(np.interp(nominal / LEG_RADIUS_M, np.arange(13) / 10, P90_OVER_RADIUS))
+            self.near_bias = bias if self.a_near is None else 0.8 * self.near_bias + 0.2 * bias
+            self.h_near = h_near if self.a_near is None else 0.8 * self.h_near + 0.2 * h_near
             self.a_near = a_near if self.a_near is None else 0.8 * self.a_near + 0.2 * a_near
             if self._pose is not None and abs(self._pose[1]) < UPRIGHT_MAX:  # (the shank near vertical)
-                self.splay.add(leg_a, hgt[legs])
+                self.splay.add(leg_a, leg_h)
         # A new splay is taken up only with the lifter upright (the last fit's shank, thigh and trunk within 15 deg of
         # vertical): there the legs' length moves the joints up or down, not forward or back, so a rep's hip and knee
         # travel (measured from the top) do not see a step in the middle of the descent.
         if self._pose is not None and _upright(*self._pose[1:]):
-            self.leg_share = self.splay.share
+            self.leg_share, self.leg_splay = self.splay.share, self.splay.known
         # The leg axes need a pixel well under a limb's tenth: at >= 1.2 cm per pixel (far, low resolution) their
         # knee was 2.9 cm RMS and put the leg's front 11 cm off; there the knee is left to the chain. The pixel where
         # the legs are, behind the plate: at 1.18 cm per pixel at the plate (424x240, 3 m) the legs' was 1.3 and their
@@ -716,7 +779,8 @@ class BodyEstimator:
         coarse = leg_z / intr.fx >= COARSE_PIXEL_M
         if self.a_near is not None and not coarse:
             view = LegView(depth_m, intr, o, origin + self.a_near * ax_, fwd, up, ax_, float(cz),
-                           float(floor.camera_height_m), self.a_near, self.axial_range, leg_z / intr.fx)
+                           float(floor.camera_height_m), self.a_near, self.axial_range, leg_z / intr.fx,
+                           self.leg_splay, self.h_near, self.near_bias)
         if t_s is not None:
             self._t_first = t_s if self._t_first is None else self._t_first
             self._t_last = t_s
@@ -846,18 +910,21 @@ class BodyEstimator:
         knee, sd_k, src = None, 0.015, None
         if axes is not None:
             kn, sd_k, src = axes
-            knee = view.point(*kn)
+            knee = view.placed(*kn)
             if chain_k is not None:
                 off = np.asarray(kn) - chain_k
                 self.chain_off = off if self.chain_off is None else 0.8 * self.chain_off + 0.2 * off
             if src in ("shank", "thigh") and sd_k <= KNEE_PIN_SD:  # (see KNEE_PIN_SD)
-                km = view.to_mid(*kn)
+                # at its own forward and height: moved along its ray onto the mid plane instead (at lockout 0.8 cm above
+                # its own height, from a camera 1 m high), the hip hanging on it read deadlift_walkin's RMSE 13.2 mm for
+                # 12.1, deadlift_close's 21.8 for 18.3
+                km = view.sagittal(*kn)
                 _, (_, _, hf, hh), (sf, sh, s3j), _ = self._chain_fit(
                     dt, unk_f, stature, facing, bar_f, bar_h, contour, self._pose, maps=maps,
                     knee=(float(km[0]), float(km[1])))
                 vis_h = self._joint_vis(unk_f, fa, ha, kf, kh, hf, hh, sf, sh)[1]
         elif chain_k is not None:
-            knee, src = view.point(*(chain_k + (self.chain_off if self.chain_off is not None else 0.0))), "chain"
+            knee, src = view.placed(*(chain_k + (self.chain_off if self.chain_off is not None else 0.0))), "chain"
         elif ok and vis_k > 0.5 and coarse:
             knee, src = cam(kf, kh, 0.5 * (r_s + r_t)), "chain"
         sag = {"ankle": (fa, ha), "knee": (kf, kh), "hip": (hf, hh), "shoulder": (sf, sh)}
@@ -884,7 +951,11 @@ class BodyEstimator:
         """The knee from the near leg's axes measured at full resolution where they are in view, independent of
         the hip's position (the chain's knee hangs on the hip-ankle distance: ill-conditioned with a
         near-straight leg, 3-5.5 cm off when the plate hides the knee). ankle, knee, hip: the chain's, (forward,
-        up) on the coarse plane, to pick the runs; r_s, r_t: the shank and thigh radii. In order:
+        up) on the coarse plane, to pick the runs; ls, lt: the shank and thigh as the plane sees them (their
+        sagittal share); r_s, r_t: the shank and thigh radii. The knee lies the shank's 3-D length from the anchor
+        with both on the leg's axis (LegView.lift: on the plane, a splayed leg's shank reads up to ~1 cm long, and
+        where the thigh's axis nearly grazes the circle that put the knee 1-3 cm forward at a deadlift's bottom).
+        In order:
           shank  - the shank in view over >= 12 cm, up to nearly half its length: its axis line; the knee ls up it
                    from the ankle height. The axis's point at the ankle height (fixed while the feet are; it needs
                    only 5 cm of shank) is learnt as the anchor;
@@ -900,6 +971,7 @@ class BodyEstimator:
         a0, k0, h0 = view.ankle_to_near(*ankle), view.to_near(*knee), view.to_near(*hip)
         ha = float(a0[1])
         d = (k0 - a0) / np.hypot(*(k0 - a0))
+        ls3 = ls / self.leg_share  # the shank's 3-D length
         anchor = None if self.shank_anchor is None else float(view.along_ray(self.shank_anchor)[0])
         p0 = np.array([anchor if anchor is not None else a0[0], ha])
         st = view.strip(p0, d, 0.05, 0.8 * ls, 0.14, cell, r_s)
@@ -915,7 +987,7 @@ class BodyEstimator:
                 sd = float(np.hypot(2 * ls * sd_b, ls * tilt / (s.max() - s.min())))
                 if s.max() - s.min() >= 0.12 and s.max() >= 0.45 * ls and sd <= KNEE_SD_MAX:  # and for its angle
                     v = (d + b * n) / np.hypot(*(d + b * n))
-                    return ax0 + ls * v, float(max(sd, 0.007)), "shank"
+                    return view.reach(view.anchor(*ax0), ax0, v, ls, ls3), float(max(sd, 0.007)), "shank"
                 anchor = float(view.along_ray(self.shank_anchor)[0])
                 p_new = np.array([anchor, ha])
                 off = off - (p_new - p0) @ n  # the rows about the (updated) anchor
@@ -926,7 +998,7 @@ class BodyEstimator:
                 # + the anchor's ~3 mm, and the tilt about it (the line passes through it)
                 sd = np.hypot(np.hypot(2 * ls * sd_b, 0.003 * ls / float(s.mean())), ls * tilt / float(s.mean()))
                 if sd <= KNEE_SD_MAX:
-                    return p0 + ls * v, float(max(sd, 0.01)), "short"
+                    return view.reach(view.anchor(*p0), p0, v, ls, ls3), float(max(sd, 0.01)), "short"
         if anchor is None:
             return None
         # The circle's radius is the shank: grazing it, 1 cm off moves the knee 3-5 cm. From a learnt stature (the
@@ -954,6 +1026,7 @@ class BodyEstimator:
         cos = abs(v @ (kn - p0)) / (np.hypot(*v) * ls)  # 0: the axis grazes the circle (ill-conditioned)
         if cos < 0.35:
             return None
+        kn = view.reach(view.anchor(*p0), k0 + a * n, v, sk, ls3)
         lever = float(np.mean(s) - sk)
         sd = np.hypot(np.hypot(0.004, lever * sd_b), np.hypot(ls_sd, lever * tilt / (s.max() - s.min()))) / cos
         return (kn, float(max(sd, 0.008)), "thigh") if sd <= KNEE_SD_MAX else None

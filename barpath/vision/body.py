@@ -375,9 +375,9 @@ class LegView:
 
     def lift(self, f: float, h: float) -> np.ndarray:
         """The leg's axis point seen at (f, h) on the plane: moved along its camera ray to the axis's own depth there.
-        A splayed leg's axis leaves the plane (the plane holds it at h_plane; a knee 0.35 m higher lies ~3 cm
-        farther at a 0.08 splay), and along the rays the plane sees the farther knee moved toward the camera's
-        height: deadlift_walkin (camera 1 m high, 2.8 m) saw its shank 0.9 cm longer on the plane than in 3-D."""
+        The plane lies plane_bias nearer than the axis at h_plane, and a splayed leg's axis leaves it (a knee 0.35 m
+        higher lies ~3 cm farther at a 0.08 splay); along the rays the plane sees a farther knee moved toward the
+        camera's height: deadlift_walkin (camera 1 m high, 2.8 m) saw its shank 0.9 cm longer on the plane than in 3-D."""
         x = self.o + f * self.fwd + h * self.up
         # (axial: toward the camera; the axis nears it going down)
         target = float(self.o @ self.ax) - self.plane_bias - self.splay * (h - self.h_plane)
@@ -960,7 +960,7 @@ class BodyEstimator:
                    from the ankle height. The axis's point at the ankle height (fixed while the feet are; it needs
                    only 5 cm of shank) is learnt as the anchor;
           short  - less of it in view (>= 5 cm; the plate coming down over it): the axis through the anchor;
-          thigh  - the thigh's axis line above the plate, where it meets the circle of radius ls about the
+          thigh  - the thigh's axis line above the plate, where it meets the sphere of the shank's length about the
                    anchor (well-conditioned when the leg is fairly straight, when the two-circle chain is not).
         Returns ((forward, up) on the near leg's plane, sd, source) or None."""
         # One cell (2 cm) of margin about the plate: with two, a camera looking down past the plate onto the shank

@@ -327,6 +327,11 @@ class LegSplay:
         self.share = sagittal_share(self.known)
 
 
+def _ray_to_axial(x: np.ndarray, ax: np.ndarray, axial: float) -> np.ndarray:
+    """Camera points x (..., 3) moved along their rays to the plane x @ ax = axial."""
+    return x * (axial / (x @ ax))[..., None]
+
+
 @dataclass
 class LegView:
     """One frame's depth seen on the near leg's sagittal plane X(f, h) = o + f fwd + h up (o at the near leg's
@@ -351,7 +356,7 @@ class LegView:
     @staticmethod
     def _move(f, h, o_from, o_to, fwd, up, ax):
         x = o_from + np.multiply.outer(f, fwd) + np.multiply.outer(h, up)
-        x = x * (float(o_to @ ax) / (x @ ax))[..., None]  # along the camera ray onto the other plane
+        x = _ray_to_axial(x, ax, float(o_to @ ax))  # along the camera ray onto the other plane
         return (x - o_to) @ fwd, (x - o_to) @ up
 
     def to_near(self, f, h) -> np.ndarray:
@@ -381,7 +386,7 @@ class LegView:
         x = self.o + f * self.fwd + h * self.up
         # (axial: toward the camera; the axis nears it going down)
         target = float(self.o @ self.ax) - self.plane_bias - self.splay * (h - self.h_plane)
-        return x * (target / float(x @ self.ax))
+        return _ray_to_axial(x, self.ax, target)
 
     def sagittal(self, f: float, h: float) -> np.ndarray:
         """The lifted point's (lift) forward and height: its place in any sagittal plane (the planes differ only along
@@ -888,7 +893,7 @@ class BodyEstimator:
             # The silhouette's point moved along its camera ray to r behind the plane (the joint's depth): straight
             # back along the axis instead, a pitched camera's hip came out up to ~2 cm off its own ray.
             x = o + f * fwd + h * up
-            return x * ((a_joint - r) / float(x @ ax_))
+            return _ray_to_axial(x, ax_, a_joint - r)
 
         ok = score > 0.3 and ready
         # The ankle stays on the floor within a few cm of its learnt place (ready implies it was learnt), so the chain

@@ -78,6 +78,8 @@ KNEE_PIN_SD = 0.01
 # 5.5 cm for 9.8). A limb tapers less along a piece: a shin seen from the side is ~0.65 as deep above the ankle as at
 # the calf, a thigh's run 1.6x from hip to knee.
 RUN_WIDTH_MIN = 0.5
+RUN_WIDTH_MAX = 1.3  # a shank row this much wider than the learnt shank is merged with something beside it (see
+#                      _knee_from_axes)
 # The lifter's mid plane along the bar, for the joints' depth (their coordinate along the bar axis): the per-frame
 # median of the lifter's pixels moves with the pose (which parts the plate hides, the trunk seen at the bottom) while
 # the lifter, holding the bar, stays put along it. Followed with this time constant (device time: 0.02 a fit at 30
@@ -983,6 +985,14 @@ class BodyEstimator:
         if st is not None:
             s, off, width = self._axis_rows(view, st[0], hidden, p0, d, st[1], 0.05, 0.14, cell, 0.22)
             self.outline.add("shank", width)
+            # Rows much wider than the shank are merged with what lies beside it: the near arm hanging outside the
+            # knee to the bar, seen over the upper shank by a camera above the plate (sweep24398b, 2.8 m, 1.27 m high:
+            # rows 130-150 mm wide for the shank's 82 read 25-35 mm forward, the knee at the bottom 3 cm forward).
+            # On the presets 0.3-1 % of the shank's rows are that wide.
+            girth = self.outline.girth()
+            if girth is not None and girth.shank is not None:
+                fits = width <= RUN_WIDTH_MAX * 2.0 * girth.shank
+                s, off = s[fits], off[fits]
             n = st[1]
             if len(s) >= 8 and s.max() - s.min() >= 0.05 and s.min() <= 0.08:  # enough for its point at the ankle
                 a, b, sd_b = self._robust_line(s, off)

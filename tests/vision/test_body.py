@@ -632,3 +632,13 @@ def test_the_shank_rows_merged_with_the_arm_are_left_out():
     assert len(bottom) >= 20
     err = np.array([(m.knee - np.array(f.truth["knee"])) @ fwd for f, m in bottom])
     assert abs(np.median(err)) < 0.02
+
+
+def test_a_wide_stance_lowers_the_top_not_the_stature():
+    """deadlift's lifter (1.78 m) in a 0.66 m stance: the legs splayed out (the near shank's share 0.96) put the
+    standing top 3.7 cm under the stature, and every length the chain and the knee take from it 2 % short (knees at
+    the bottom 1-1.6 cm back on such sweep scenes). The top is corrected by the legs' drop: 0.4 cm short."""
+    sc = replace(SCENARIOS["deadlift"], name="deadlift_stance", lifter_stance_m=0.66)
+    _, fm, _ = _run(sc, 9.0, fps_used=30)
+    assert fm.body.leg_measured and fm.body.leg_share < 0.98
+    assert abs(fm.body.leg_stature() - sc.motion(0).lifter.height_m) < 0.015

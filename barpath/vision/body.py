@@ -169,10 +169,12 @@ class BodyFit:
     leg_pixel_m: float | None = None  # an image pixel's size where the legs are (>= COARSE_PIXEL_M: no leg axes)
 
 
-def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray, *more: np.ndarray) -> np.ndarray | list[np.ndarray]:
+def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray, *more: np.ndarray, base: np.ndarray | int = 0
+              ) -> np.ndarray | list[np.ndarray]:
     """img sampled at (x, y) (columns, rows; clamped to the image), bilinearly; with more images of the same shape,
-    the list of each one's samples (the weights computed once)."""
-    h, w = img.shape
+    the list of each one's samples (the weights computed once). img (and more) may be stacks of images (L, h, w):
+    base, broadcast with x, is then each sample's image's flat offset (k h w for the k-th)."""
+    h, w = img.shape[-2:]
     x = np.minimum(np.maximum(x, 0), w - 1.001)  # (np.clip's wrapper costs more than the work at this size)
     y = np.minimum(np.maximum(y, 0), h - 1.001)
     x0 = x.astype(np.intp)
@@ -182,6 +184,7 @@ def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray, *more: np.ndarray) 
     gx = 1 - fx
     gy = 1 - fy
     i00 = y0 * w + x0  # flat indices of the four neighbours (take on the flat image: faster than 2-D indexing)
+    i00 += base
     i01 = i00 + 1
     i10 = i00 + w
     i11 = i10 + 1
@@ -845,7 +848,7 @@ class BodyEstimator:
         stature = learnt or max(self.top_stature, 1.75)
         bar_h = float((c - o) @ up)
         contour = self._contour(sil, unk)
-        maps: dict[float, np.ndarray] = {}
+        maps: dict = {}
         prev = self._pose if self._pose is not None and self._pose_facing == facing else None
         (fa, a_sh, a_th, a_k, tot, s1, vis_s, vis_t), (kf, kh, hf, hh), (sf, sh, s3j), geo = \
             self._chain_fit(dt, unk_f, stature, facing, bar_f, bar_h, contour, prev, maps=maps)
@@ -1144,7 +1147,7 @@ class BodyEstimator:
             (self.h_range[1] - ys * self.cell).astype(np.float32)
 
     def _chain_fit(self, dt, unk_f, stature, facing, bar_f, bar_h, contour, prev=None, radius_stature=None,
-                   maps: dict[float, np.ndarray] | None = None, knee: tuple[float, float] | None = None):
+                   maps: dict | None = None, knee: tuple[float, float] | None = None):
         """Fit the planar chain ankle -> knee -> hip -> shoulder (+ arms to the bar, head) to the silhouette.
 
         Two-sided score, so that no part of the body can be ignored:
@@ -1154,8 +1157,8 @@ class BodyEstimator:
         Without the coverage term a thigh can run up the trunk in a hinge and still score as "deep inside".
         Search: the shank x thigh grid on the inside term, the best pairs x the trunk on the full score (plus
         the previous frame's pose, for continuity), then a joint local refinement.
-        maps: the frame's inside maps per limb radius, filled here and reused by the frame's other fits (a learning
-        frame's 15 fits all have the main fit's radii).
+        maps: the frame's inside maps per limb radius (and per radii triple, their stack), filled here and reused by
+        the frame's other fits (a learning frame's 15 fits all have the main fit's radii).
         knee: a measured knee (forward, up on this grid; the leg axes'): the shank is laid from prev's ankle towards
         it, its ankle end moved along that line to leave the knee exactly there, and only the thigh and the trunk are
         searched, about prev's (the main fit's) angles.
@@ -1169,6 +1172,7 @@ class BodyEstimator:
         r_a, r_head, l_arm = 0.045 * sc, 0.10 * sc, 0.34 * stature
         hgt_, wid_ = dt.shape
         qf, qh = contour
+        radii = np.float32([r_s, r_t, r_k, r_a, r_a, r_head])  # the capsules coverage_cost lays over the outline
 
         # Per-radius inside maps: deep inside the limb is good up to its radius; outside (d = 0) is bad; hidden
         # (behind the plate) is neutral, a little worse than a well-placed visible sample so that the fit
@@ -1179,8 +1183,17 @@ class BodyEstimator:
             for r in (r_s, r_t, r_k):
                 sm = np.minimum(dt, r) / r - outside
                 maps[r] = (sm * seen + hidden).astype(np.float32)
+        # The three limbs' maps as one stack (layer 0 shank, 1 thigh, 2 trunk), so that one call scores all three
+        # segments of many hypotheses (call overhead, not arithmetic, is most of a score at these sizes).
+        key = (r_s, r_t, r_k)
+        if key not in maps:
+            maps[key] = np.stack([maps[r_s], maps[r_t], maps[r_k]]), np.stack([unk_f] * 3)  # (unk_f for each layer)
+        stack, unk3 = maps[key]
+        layer_px = hgt_ * wid_
 
-        def seg_score(p0f, p0h, p1f, p1h, r, n=8, fine=False):
+        def seg_score(p0f, p0h, p1f, p1h, base, n=8, fine=False):
+            """Each segment's mean map value (and, fine, its visible fraction); base: the flat offset of each
+            segment's map in the stack (layer x layer_px; broadcast with a trailing axis)."""
             t = _seg_samples(n)
             # the samples' grid coordinates (_to_grid), in place: this runs on up to ~20k samples per call
             gx = (p1f - p0f)[..., None] * t
@@ -1192,7 +1205,7 @@ class BodyEstimator:
             np.subtract(self.h_range[1], gy, out=gy)
             gy /= cell
             if fine:
-                inside, hidden = _bilinear(maps[r], gx, gy, unk_f)
+                inside, hidden = _bilinear(stack, gx, gy, unk3, base=base)
                 return inside.sum(axis=-1) / n, 1.0 - hidden.sum(axis=-1) / n  # (.mean(): the same, slower)
             # the nearest cell's flat index (clipped to the grid)
             ix, iy = np.rint(gx, out=gx), np.rint(gy, out=gy)
@@ -1202,7 +1215,8 @@ class BodyEstimator:
             np.minimum(iy, hgt_ - 1, out=iy)
             iy *= wid_
             iy += ix
-            return maps[r].ravel().take(iy.astype(np.intp)).sum(axis=-1) / n, None
+            iy += base
+            return stack.ravel().take(iy.astype(np.intp)).sum(axis=-1) / n, None
 
         def seg_excess(af, ah, bf, bh, r):
             """(H, N): distance of each outline cell beyond the capsule a-b of radius r (negative inside); r a scalar
@@ -1217,7 +1231,10 @@ class BodyEstimator:
             np.minimum(t, 1.0, out=t)
             rf -= t * df
             rh -= t * dh
-            out = np.hypot(rf, rh, out=rf)
+            rf *= rf
+            rh *= rh
+            rf += rh
+            out = np.sqrt(rf, out=rf)  # (np.hypot on float32 is 4x slower: most of this function's time)
             out -= r
             return out
 
@@ -1241,33 +1258,33 @@ class BodyEstimator:
             lf, ls_, lt_ = fa[new], a_s[new], a_t[new]
             lkf, lkh, lhf, lhh = chain(lf, ls_, lt_)
             la = np.full_like(lf, ha)
-            s1, v1 = seg_score(lf, la, lkf, lkh, r_s, n, fine)
-            s2, v2 = seg_score(lkf, lkh, lhf, lhh, r_t, n, fine)
-            s1, s2 = s1[inv], s2[inv]
-            v1, v2 = (None if v is None else v[inv] for v in (v1, v2))
+            nl, nh = len(lf), len(fa)
             hf, hh = lhf[inv], lhh[inv]
-            sf, sh = hf + facing * lk * np.sin(a_k), hh + lk * np.cos(a_k)
-            s3, _ = seg_score(hf, hh, sf, sh, r_k, n, fine)
+            sin_k, cos_k = np.sin(a_k), np.cos(a_k)
+            sf, sh = hf + facing * lk * sin_k, hh + lk * cos_k
+            # the shank and the thigh once per leg, the trunk per hypothesis: one call on the maps' stack
+            s, v = seg_score(np.concatenate([lf, lkf, hf]), np.concatenate([la, lkh, hh]),
+                             np.concatenate([lkf, lhf, sf]), np.concatenate([lkh, lhh, sh]),
+                             np.repeat(np.array([0, layer_px, 2 * layer_px]), (nl, nl, nh))[:, None], n, fine)
+            s1, s2, s3 = s[:nl][inv], s[nl:2 * nl][inv], s[2 * nl:]
+            v1, v2 = (None, None) if v is None else (v[:nl][inv], v[nl:2 * nl][inv])
             tot = s1 + s2 + s3
             if len(qf):
-                tf, th = np.sin(a_k) * facing, np.cos(a_k)
-                nl = len(lf)
-                ex_leg = seg_excess(np.concatenate([lf, lkf]), np.concatenate([la, lkh]), np.concatenate([lkf, lhf]),
-                                    np.concatenate([lkh, lhh]), np.repeat(np.float32([r_s, r_t]), nl)[:, None])
-                ex_leg = np.minimum(ex_leg[:nl], ex_leg[nl:])  # shank, thigh
+                tf, th = sin_k * facing, cos_k
 
                 def coverage_cost(i):
-                    f0, h0, f1, h1 = sf[i], sh[i], tf[i], th[i]
+                    li = inv[i]
+                    kf_, kh_, hf_, hh_, f0, h0, f1, h1 = lkf[li], lkh[li], hf[i], hh[i], sf[i], sh[i], tf[i], th[i]
                     m = len(i)
-                    # trunk, arms to the bar, arms hanging (no bar in hand), head: one call
-                    e = seg_excess(np.concatenate([hf[i], f0, f0, f0 + 0.08 * stature * f1]),
-                                   np.concatenate([hh[i], h0, h0, h0 + 0.08 * stature * h1]),
-                                   np.concatenate([f0, np.full_like(f0, bar_f), f0, f0 + 0.12 * stature * f1]),
-                                   np.concatenate([h0, np.full_like(f0, bar_h), h0 - l_arm, h0 + 0.12 * stature * h1]),
-                                   np.repeat(np.float32([r_k, r_a, r_a, r_head]), m)[:, None])
-                    ex = ex_leg[inv[i]]
-                    for k in range(4):
-                        np.minimum(ex, e[k * m:(k + 1) * m], out=ex)
+                    # shank, thigh, trunk, arms to the bar, arms hanging (no bar in hand), head: one call
+                    e = seg_excess(np.concatenate([lf[li], kf_, hf_, f0, f0, f0 + 0.08 * stature * f1]),
+                                   np.concatenate([la[li], kh_, hh_, h0, h0, h0 + 0.08 * stature * h1]),
+                                   np.concatenate([kf_, hf_, f0, np.full_like(f0, bar_f), f0,
+                                                   f0 + 0.12 * stature * f1]),
+                                   np.concatenate([kh_, hh_, h0, np.full_like(f0, bar_h), h0 - l_arm,
+                                                   h0 + 0.12 * stature * h1]),
+                                   np.repeat(radii, m)[:, None])
+                    ex = e.reshape(6, m, -1).min(axis=0)
                     np.maximum(ex, 0.0, out=ex)
                     np.minimum(ex, 0.08, out=ex)
                     return ex.sum(axis=1) / ex.shape[1] / 0.02
@@ -1300,8 +1317,8 @@ class BodyEstimator:
             fa3 = fa_c[:, None, None]
             kf, kh, hf, hh = chain_sc(fa3, *_SHANK_GRID[1:], *_THIGH_GRID[1:])
             hh = np.broadcast_to(hh, hf.shape)  # (seg_score works in place on the full grid)
-            s_shank = seg_score(np.broadcast_to(fa3, kf.shape), np.full(kf.shape, ha), kf, kh, r_s)[0]
-            s12 = s_shank + seg_score(kf, kh, hf, hh, r_t)[0]
+            s_shank = seg_score(np.broadcast_to(fa3, kf.shape), np.full(kf.shape, ha), kf, kh, 0)[0]
+            s12 = s_shank + seg_score(kf, kh, hf, hh, layer_px)[0]
             best_fa = np.argmax(s12, axis=0)  # best ankle per (shank, thigh) pair
             s_pair = np.take_along_axis(s12, best_fa[None], 0)[0]
             order = np.argsort(s_pair, axis=None)[::-1][:40]

@@ -32,6 +32,7 @@ import numpy as np
 from barpath.geometry import LegGirth, cross3
 from barpath.sources.frame import Intrinsics
 from barpath.vision.plate import depth_sigma
+from barpath.vision.robust import median
 
 # Segment lengths as fractions of stature (Drillis & Contini / Winter).
 SHANK_FRAC = 0.246
@@ -236,16 +237,16 @@ class LegOutline:
         if len(widths) < GIRTH_MIN_ROWS:
             return
         if segment == "shank":
-            self.shank.append(0.5 * float(np.median(widths)))
+            self.shank.append(0.5 * median(widths))
         else:
-            self.thigh.append((0.5 * float(np.median(widths)), float(np.median(where))))
+            self.thigh.append((0.5 * median(widths), median(where)))
         self._stale = True
 
     def girth(self) -> LegGirth | None:
         """The girth learnt so far (None before GIRTH_MIN_FITS fits of either segment)."""
         if self._stale:
             self._stale = False
-            shank = float(np.median(self.shank)) if len(self.shank) >= GIRTH_MIN_FITS else None
+            shank = median(self.shank) if len(self.shank) >= GIRTH_MIN_FITS else None
             thigh = np.median(np.asarray(self.thigh), axis=0) if len(self.thigh) >= GIRTH_MIN_FITS else None
             if shank is not None or thigh is not None:
                 self._girth = LegGirth(shank, *((None, None) if thigh is None else (float(thigh[0]), float(thigh[1]))))
@@ -550,8 +551,8 @@ class RecentTops(deque):
                 self._p95 = 0.0
             else:
                 v = np.asarray(self, float)
-                med = float(np.median(v))
-                sd = max(1.4826 * float(np.median(np.abs(v - med))), TOP_SD_MIN)
+                med = median(v)
+                sd = max(1.4826 * median(np.abs(v - med)), TOP_SD_MIN)
                 self._p95 = float(np.percentile(v[v <= med + TOP_OUTLIER_K * sd], 95))
         return self._p95
 
@@ -718,7 +719,7 @@ class BodyEstimator:
         m = valid & (axial > self.axial_range[0]) & (axial < self.axial_range[1]) & (hgt > np.maximum(0.03, 2 * sig))
         if m.sum() < 30:
             return None
-        a_leg = float(np.median(axial[m]))
+        a_leg = median(axial[m])
         self.a_leg = a_leg if self.a_leg is None else 0.9 * self.a_leg + 0.1 * a_leg
         # (_t_last: the previous body frame's time until updated below)
         dt = t_s - self._t_last if t_s is not None and self._t_last is not None else BODY_FIT_DT_S
@@ -767,7 +768,7 @@ class BodyEstimator:
         # own: 5 cm less a leg radius held at the nominal noise; depth 2.5x noisier put the plane 3-5 cm nearer, and
         # with it the ankle 1.7 cm high and the knee 2 cm high, 1 cm back (deadlift_heavy at 3.2 m).
         if legs.sum() >= (LEG_PLANE_FIRST_PX if self.a_near is None else LEG_PLANE_MIN_PX):
-            zl = float(np.median(z[legs]))
+            zl = median(z[legs])
             # (none for a quieter stream: a camera smoothing its depth over time flickers less than its pixels scatter)
             excess = min(NORMAL_P90 * max(0.0, noise[0] - noise[1]) * zl * zl, 0.1) if noise else 0.0
             leg_a, leg_h = axial[legs], hgt[legs]
@@ -833,7 +834,7 @@ class BodyEstimator:
         # past the bar (an RDL's bottom read as facing the other way for 1.5 s, and the hip went 45 cm off).
         if self._pose is None or abs(self._pose[3]) < np.radians(30):
             cols = np.nonzero(sil)[1]
-            body_f = self.f_range[0] + np.median(cols) * cell
+            body_f = self.f_range[0] + median(cols) * cell
             self.facing_votes = 0.95 * self.facing_votes + np.sign(bar_f - body_f)
         facing = 1 if self.facing_votes >= 0 else -1
         inside = (sil | unk).astype(np.uint8)
@@ -1083,7 +1084,7 @@ class BodyEstimator:
         width = w.sum(axis=1) * cell
         rows = seen & on[:, ic] & (left >= 0) & (right < nc) & (width >= 0.04) & (width <= max_w)
         if np.count_nonzero(rows) >= 3:  # a run split by a hole in the depth: part of the limb, off its axis
-            rows &= width >= RUN_WIDTH_MIN * np.median(width[rows])
+            rows &= width >= RUN_WIDTH_MIN * median(width[rows])
         cen = (w * cols).sum(axis=1)[rows] / w.sum(axis=1)[rows] * cell - half_w
         return s[rows], cen, width[rows]
 
@@ -1105,7 +1106,7 @@ class BodyEstimator:
                 a = om - b * sm
             res = off - (a + b * s)
             if it < 2:
-                keep = np.abs(res) < 4 * 1.4826 * (np.median(np.abs(res[keep])) + 1e-4)
+                keep = np.abs(res) < 4 * 1.4826 * (median(np.abs(res[keep])) + 1e-4)
         sd_b = float(np.sqrt(np.mean(res[keep] ** 2) / max(lever, 1e-9)))
         return float(a), float(b), sd_b
 

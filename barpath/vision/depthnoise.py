@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from barpath.vision.robust import median
+
 MIN_PIXELS = 500  # valid pixel pairs needed for one reading
 
 
@@ -55,9 +57,10 @@ class DepthNoise:
 def _robust_sd(r: np.ndarray) -> float:
     """Standard deviation of the bulk of r: the MAD's, then again without what lies 5 of those off (with a third of
     the image moving, the first MAD alone read 16-21 % high)."""
-    sd = 1.4826 * float(np.median(np.abs(r - np.median(r))))
-    keep = np.abs(r - np.median(r)) < 5.0 * sd
+    med = median(r)
+    sd = 1.4826 * median(np.abs(r - med))
+    keep = np.abs(r - med) < 5.0 * sd
     if keep.sum() >= MIN_PIXELS:
         rk = r[keep]
-        sd = 1.4826 * float(np.median(np.abs(rk - np.median(rk))))
+        sd = 1.4826 * median(np.abs(rk - median(rk)))
     return sd

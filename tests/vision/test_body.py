@@ -13,7 +13,7 @@ from barpath.synth.camera import CameraPose
 from barpath.synth.scenario import SCENARIOS, Scenario, lift_frame_truth, render_frames
 from barpath.vision.body import (GIRTH_MIN_FITS, GIRTH_MIN_ROWS, LATE_WINDOW, SCALE_NARROW_AFTER, SCALE_SAMPLES,
                                  SPLAY_EVERY, STATURES, AxisFilter, BodyEstimator, LegOutline, LegSplay, RecentTops,
-                                 sagittal_share)
+                                 _bilinear, sagittal_share)
 from barpath.vision.measure import FrameMeasurer
 
 
@@ -642,3 +642,17 @@ def test_a_wide_stance_lowers_the_top_not_the_stature():
     _, fm, _ = _run(sc, 9.0, fps_used=30)
     assert fm.body.leg_measured and fm.body.leg_share < 0.98
     assert abs(fm.body.leg_stature() - sc.motion(0).lifter.height_m) < 0.015
+
+
+def test_bilinear_samples_a_stack_of_maps_by_flat_offset():
+    """The chain fit scores its three limbs in one call on a stack of their maps: each sample's map chosen by its flat
+    offset (k h w) gives exactly what sampling that map alone gives, clamped at the edges the same way."""
+    rng = np.random.default_rng(5)
+    stack = rng.random((3, 7, 9)).astype(np.float32)
+    x, y = rng.uniform(-1.0, 10.0, (3, 6)), rng.uniform(-1.0, 8.0, (3, 6))
+    base = (np.arange(3) * 7 * 9)[:, None]
+    got, hidden = _bilinear(stack, x, y, np.stack([stack[0]] * 3), base=base)
+    for k in range(3):
+        assert np.array_equal(got[k], _bilinear(stack[k], x[k], y[k]))
+        assert np.array_equal(hidden[k], _bilinear(stack[0], x[k], y[k]))
+

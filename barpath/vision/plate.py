@@ -138,7 +138,7 @@ def _fit_circle(xy: np.ndarray, r_prior: float, fix_radius: bool, init: np.ndarr
         dx, dy = x - cx, y - cy
         dist = dx * dx
         dist += dy * dy
-        np.sqrt(dist, out=dist)  # (np.hypot: 3x the time)
+        np.sqrt(dist, out=dist)  # (np.hypot: 1.4x the time at ~300 float64 points)
         dist += 1e-12
         res = dist - r
         # Tukey: w = (1 - q²)² inside |q| < 1, else 0 (q = res / k), in place

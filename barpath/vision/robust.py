@@ -7,7 +7,8 @@ import numpy as np
 
 
 def median(a) -> float:
-    """np.median of a 1-D array or sequence (the same value; a quarter of the cost on small arrays)."""
+    """np.median of a 1-D array or sequence without NaNs (the same value; a quarter of the cost on small arrays; a NaN
+    is not propagated as np.median does: the per-frame callers pass measured values only)."""
     a = np.asarray(a)
     k = len(a) // 2
     if len(a) % 2:

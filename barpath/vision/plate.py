@@ -825,8 +825,7 @@ class PlateDetector:
             if fit.edge_gap_px is not None and fit.quality > 0.5:
                 self._edge_bands.append(self.edge_px + fit.edge_gap_px)
                 if len(self._edge_bands) >= EDGE_BANDS_MIN:
-                    bands = np.fromiter(self._edge_bands, float, len(self._edge_bands))
-                    self.edge_px = min(max(median(bands), 0.0), EDGE_BAND_MAX_PX)
+                    self.edge_px = min(max(median(self._edge_bands), 0.0), EDGE_BAND_MAX_PX)
             if not fit.radius_fixed and fit.quality > 0.5:
                 self._diams.append(fit.diameter_m)
                 if len(self._diams) >= 5:

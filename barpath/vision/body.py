@@ -52,6 +52,12 @@ SCALE_NARROW_AFTER = 5  # ... every candidate fitted on the first this many of t
 SCALE_EVERY_LATER = 15  # ... then slowly, forgetting early frames (a lifter still walking in, setting up)
 SCALE_MEMORY = 0.97  # per learning frame
 LATE_WINDOW = 3  # candidates either side of the best fitted in the slow phase
+# A candidate's mean is compared with the others' only while its (forgetting) weight is at least this share of the
+# best-sampled one's: one left outside the window since the first frames keeps the mean of those frames, and the
+# poses then (setting up at the bar) can score every stature higher than the lift's do. sweep10148bc (1.77 m, the head
+# out of the image): the learnt 1.74 jumped to 1.40 at 11 s, 1.40's mean from its 5 early frames (weight 2.2 of 20)
+# beating the window's; the hip read 96 mm RMS off.
+STALE_WEIGHT = 0.5
 TOPS_KEPT = 600  # upright tops the stature's bound is taken from (the latest)
 TOP_OUTLIER_K, TOP_SD_MIN = 4.0, 0.02  # a top this many robust sds (at least this, m) above their median: noise
 # A knee from the leg axes whose own error estimate is larger is not reported: from a few cm of thigh near the hip,
@@ -616,10 +622,11 @@ class BodyEstimator:
         return float(STATURES[i])
 
     def _stature_means(self) -> np.ndarray:
-        """Each candidate stature's mean chain score over the learning frames (forgetting), -inf outside the band or
-        where never fitted."""
-        w = self._scale_w
-        return np.where(self._stature_band() & (w > 0), self._scale_sum / np.maximum(w, 1e-12), -np.inf)
+        """Each candidate stature's mean chain score over the learning frames (forgetting), -inf outside the band,
+        where never fitted, or where fitted on too few of the recent learning frames to compare (STALE_WEIGHT)."""
+        w = np.where(self._stature_band(), self._scale_w, 0.0)
+        live = (w > 0) & (w >= STALE_WEIGHT * w.max())
+        return np.where(live, self._scale_sum / np.maximum(w, 1e-12), -np.inf)
 
     def _stature_band(self) -> np.ndarray:
         """The candidate statures the upright silhouette's top allows (all of them until it was seen)."""

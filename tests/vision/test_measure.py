@@ -140,19 +140,26 @@ class _ScriptedPlates:
             side_used=False)
 
 
+def _scripted_measurer(script, fps: float, **kw) -> tuple[FrameMeasurer, list[int], list[int]]:
+    """A FrameMeasurer on _ScriptedPlates(script) over a level floor, its body a stand-in: (the measurer, the frame
+    numbers (time x fps) it fitted the body on, how many fits there had been at each reanchor)."""
+    m = FrameMeasurer(**kw)
+    m.plate = _ScriptedPlates(script)
+    m.floor, m.floor_t, m.floor_refit_s = FloorFit(np.array([0.0, -1.0, 0.0]), 1.2, 0.5, 0.01, 1000), 0.0, 1e9
+    fitted, anchored = [], []
+    m.body = SimpleNamespace(
+        estimate=lambda depth, intr, fit, floor, t_s, noise=None: fitted.append(int(round(t_s * fps))),
+        reanchor=lambda: anchored.append(len(fitted)))
+    return m, fitted, anchored
+
+
 def test_the_body_waits_after_the_plate_jumped():
     # The plate found, lost; a search takes a head a metre up for it in one frame, then finds the plate again:
     # the body is fitted on the first find, not on the jumps, and again 3 frames after the last one.
     fps, plate = 60.0, np.array([0.0, 0.8, 2.3])
     frames = {2: (plate, False), 17: (plate + [0.0, -1.0, 0.0], True), 19: (plate, True), 20: (plate, False),
               21: (plate, False), 22: (plate, False)}
-    m = FrameMeasurer(body_rate_hz=0.0)
-    m.plate = _ScriptedPlates(lambda t: frames.get(int(round(t * fps))))
-    m.floor, m.floor_t, m.floor_refit_s = FloorFit(np.array([0.0, -1.0, 0.0]), 1.2, 0.5, 0.01, 1000), 0.0, 1e9
-    fitted, anchored = [], []
-    m.body = SimpleNamespace(
-        estimate=lambda depth, intr, fit, floor, t_s, noise=None: fitted.append(int(round(t_s * fps))),
-        reanchor=lambda: anchored.append(len(fitted)))
+    m, fitted, anchored = _scripted_measurer(lambda t: frames.get(int(round(t * fps))), fps, body_rate_hz=0.0)
     for k in range(25):
         m.measure(np.zeros((4, 4), np.float32), None, k / fps)
     assert fitted == [2, 21, 22]
@@ -167,12 +174,7 @@ def test_the_body_is_fitted_at_30_hz_at_most(fps, every):
     frame after it."""
     rng = np.random.default_rng(3)
     plate = np.array([0.0, 0.8, 2.3])
-    m = FrameMeasurer()
-    m.plate = _ScriptedPlates(lambda t: (plate, False))
-    m.floor, m.floor_t, m.floor_refit_s = FloorFit(np.array([0.0, -1.0, 0.0]), 1.2, 0.5, 0.01, 1000), 0.0, 1e9
-    fitted = []
-    m.body = SimpleNamespace(estimate=lambda depth, intr, fit, floor, t_s, noise=None: fitted.append(k),
-                             reanchor=lambda: None)
+    m, fitted, _ = _scripted_measurer(lambda t: (plate, False), fps)
     dropped = 40
     for k in range(80):
         if k != dropped:
